@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using IdNode.Core.Handles;
+using IdNode.Core.Identifiers;
+using IdNode.Core.Json;
+using IdNode.Core.Node;
+using IdNode.Core.Ports;
+using IdNode.Core.Records;
+
+namespace IdNode.Core.Auth;
+
+/// <summary>
+/// Checks a secret against the HS_SECKEY value at the identity's index. A success is remembered
+/// as an HMAC of the secret under a per-process key, so repeated requests skip the slow hash
+/// (PBKDF2 costs tens of milliseconds; paying it on every PUT would cap writes at ~30/s per core).
+/// The memo is bound to the stored hash, so changing the secret invalidates it.
+/// </summary>
+public sealed class CredentialVerifier
+{
+    private readonly IRecordStore _store;
+    private readonly NodeSettings _node;
+    private readonly byte[] _macKey = RandomNumberGenerator.GetBytes(32);
+    private readonly ConcurrentDictionary<string, (string StoredHash, byte[] Mac)> _verified = new(StringComparer.Ordinal);
+
+    public CredentialVerifier(IRecordStore store, NodeSettings node)
+    {
+        _store = store;
+        _node = node;
+    }
+
+    /// <summary>The principal, or a HandleException with rc 404 (unknown credential) or 403 (wrong secret).</summary>
+    public async ValueTask<Principal> VerifyAsync(HandleIdentity identity, string secret, CancellationToken cancellationToken = default)
+    {
+        if (!IdentifierParser.TryParse(identity.Handle, _node.Rules, out var id, out var parseError))
+            throw new HandleException(ResponseCode.InvalidCredential, $"Invalid credential: identity handle '{identity.Handle}': {parseError.Message}");
+
+        var stored = await _store.GetAsync(id.Key, cancellationToken).ConfigureAwait(false);
+        HandleValue? key = null;
+        if (stored?.Data is { } data)
+        {
+            foreach (var v in HandleJsonReader.ReadStored(data))
+                if (v.Index == identity.Index)
+                    key = v;
+        }
+        if (key is null || !string.Equals(key.Type, WellKnown.HsSecKey, StringComparison.OrdinalIgnoreCase) || key.Data.Text is not { } hash)
+            throw new HandleException(ResponseCode.InvalidCredential, $"Invalid credential: no secret key at {identity}");
+
+        var cacheKey = identity.Index + ":" + id.Key;
+        var mac = HMACSHA256.HashData(_macKey, Encoding.UTF8.GetBytes(secret));
+        if (!(_verified.TryGetValue(cacheKey, out var memo) && memo.StoredHash == hash && CryptographicOperations.FixedTimeEquals(memo.Mac, mac)))
+        {
+            if (!SecretHasher.Verify(secret, hash))
+                throw new HandleException(ResponseCode.AuthenticationFailed, $"Authentication failed for {identity}");
+            _verified[cacheKey] = (hash, mac);
+        }
+
+        var isAdmin = identity.Index == WellKnown.CredentialIndex && id.Key == _node.AdminHandle;
+        return new Principal(identity, id.Key, id.Prefix, isAdmin);
+    }
+}

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+
+namespace IdNode.Core.Caching;
+
+/// <summary>
+/// The in-process cache, bounded by bytes, with CLOCK (second-chance) eviction. Lookups by span
+/// do not allocate. Fills never replace a newer version, and invalidations leave a short-lived
+/// marker so a reader that fetched an old version before a write cannot re-insert it afterwards.
+/// </summary>
+public sealed class L1Cache
+{
+    private readonly ConcurrentDictionary<string, CacheEntry> _map = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CacheEntry>.AlternateLookup<ReadOnlySpan<char>> _spanLookup;
+    private readonly ConcurrentQueue<string> _clock = new();
+    private readonly TimeProvider _time;
+    private long _bytes;
+
+    public long MaxBytes { get; }
+
+    /// <summary>How long an invalidation marker guards against stale fills (ms).</summary>
+    public int MarkerLifetimeMs { get; init; } = 30_000;
+
+    public L1Cache(long maxBytes, TimeProvider? time = null)
+    {
+        MaxBytes = maxBytes;
+        _time = time ?? TimeProvider.System;
+        _spanLookup = _map.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public long Bytes => Interlocked.Read(ref _bytes);
+    public int Count => _map.Count;
+
+    public long NowMs => _time.GetTimestamp() * 1000 / _time.TimestampFrequency;
+
+    /// <summary>A live answer for the key (found or not-found), without allocating.</summary>
+    public bool TryGet(ReadOnlySpan<char> key, out CacheEntry entry)
+    {
+        if (_spanLookup.TryGetValue(key, out entry!) && !entry.IsMarker && entry.ExpiresAtMs > NowMs)
+        {
+            if (!entry.Touched)
+                entry.Touched = true;
+            return true;
+        }
+        entry = null!;
+        return false;
+    }
+
+    /// <summary>Inserts unless a newer version (or an invalidation of a newer version) is already there.</summary>
+    public bool Set(CacheEntry entry)
+    {
+        while (true)
+        {
+            if (_map.TryGetValue(entry.Key, out var current))
+            {
+                if (current.Version > entry.Version)
+                    return false;
+                if (_map.TryUpdate(entry.Key, entry, current))
+                {
+                    Interlocked.Add(ref _bytes, entry.Size - current.Size);
+                    break;
+                }
+            }
+            else if (_map.TryAdd(entry.Key, entry))
+            {
+                Interlocked.Add(ref _bytes, entry.Size);
+                _clock.Enqueue(entry.Key);
+                break;
+            }
+        }
+        EvictIfNeeded();
+        return true;
+    }
+
+    /// <summary>Drops the cached answer for <paramref name="key"/>: version <paramref name="version"/> is now committed.</summary>
+    public void Invalidate(string key, long version)
+        => Set(CacheEntry.Marker(key, version, NowMs + MarkerLifetimeMs));
+
+    /// <summary>Drops every entry (used when invalidations may have been missed for too long).</summary>
+    public void Clear()
+    {
+        foreach (var pair in _map)
+            if (_map.TryRemove(pair))
+                Interlocked.Add(ref _bytes, -pair.Value.Size);
+    }
+
+    private void EvictIfNeeded()
+    {
+        // Bounded work per insert: the inserting thread pays for the room it takes.
+        var budget = 64;
+        while (Interlocked.Read(ref _bytes) > MaxBytes && budget-- > 0 && _clock.TryDequeue(out var key))
+        {
+            if (!_map.TryGetValue(key, out var entry))
+                continue;
+            if (entry.Touched && !entry.IsMarker)
+            {
+                entry.Touched = false;
+                _clock.Enqueue(key);
+                continue;
+            }
+            if (_map.TryRemove(new KeyValuePair<string, CacheEntry>(key, entry)))
+                Interlocked.Add(ref _bytes, -entry.Size);
+            else
+                _clock.Enqueue(key);
+        }
+    }
+}

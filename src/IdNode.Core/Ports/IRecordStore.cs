@@ -1,0 +1,35 @@
+namespace IdNode.Core.Ports;
+
+/// <summary>
+/// The durable store. Every write is one transaction covering the record row, its history row and
+/// its change-log row; a returned <see cref="WriteOutcome.Committed"/> means it is durable.
+/// Keys are normalised identifiers (<see cref="Identifiers.Identifier.Key"/>).
+/// </summary>
+public interface IRecordStore
+{
+    /// <summary>The current state, a tombstone when deleted, or null when the key never existed.</summary>
+    ValueTask<StoredRecord?> GetAsync(string key, CancellationToken cancellationToken = default);
+
+    Task<WriteResult> WriteAsync(RecordWrite write, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes many records in one transaction; each item commits or conflicts on its own expected version.</summary>
+    Task<IReadOnlyList<WriteResult>> WriteBatchAsync(IReadOnlyList<RecordWrite> writes, CancellationToken cancellationToken = default);
+
+    /// <summary>Live identifiers whose prefix is exactly <paramref name="prefix"/> (normalised). O(1): kept as a counter.</summary>
+    Task<long> CountAsync(string prefix, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Live identifiers of <paramref name="prefix"/> in key order, after <paramref name="afterKey"/>
+    /// (a seek, not a scan) and then skipping <paramref name="skip"/> rows.
+    /// </summary>
+    Task<IReadOnlyList<ListedHandle>> ListAsync(string prefix, string? afterKey, int skip, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Prefixes (normalised) that hold at least one live identifier.</summary>
+    Task<IReadOnlyList<string>> ListPrefixesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Every version of the identifier, oldest first.</summary>
+    Task<IReadOnlyList<HistoryEntry>> GetHistoryAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Changes with a sequence greater than <paramref name="afterSequence"/>, in order.</summary>
+    Task<IReadOnlyList<ChangeEntry>> ReadChangesAsync(long afterSequence, int limit, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,64 @@
+using IdNode.Core.Auth;
+using IdNode.Core.Caching;
+using IdNode.Core.Identifiers;
+using IdNode.Core.Node;
+using IdNode.Core.Ports;
+using IdNode.Core.Records;
+using IdNode.Core.Services;
+using IdNode.Server.Http;
+using IdNode.Server.Options;
+using IdNode.Storage.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace IdNode.Server.Hosting;
+
+/// <summary>The composition root: options, the store and cache picked from configuration, the domain services.</summary>
+public static class IdNodeServiceCollectionExtensions
+{
+    public static IServiceCollection AddIdNode(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.Section).ValidateDataAnnotations()
+            .Validate(o => IdentifierParser.TryNormalizePrefix(o.Prefix, out _, out _), "IdNode:Node:Prefix must be dot-separated segments of letters, digits, '-' or '_' (e.g. 88.999)")
+            .ValidateOnStart();
+        services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section);
+        services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.Section)
+            .Validate(o => o.Kind is "sqlite", "IdNode:Store:Kind must be 'sqlite' (postgres is not built into this version)")
+            .ValidateOnStart();
+        services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.Kind is "memory", "IdNode:Cache:Kind must be 'memory' (redis is not built into this version)")
+            .ValidateOnStart();
+        services.AddOptions<HttpApiOptions>().BindConfiguration(HttpApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<NodeOptions>>().Value;
+            return new NodeSettings(o.Prefix, new IdentifierRules(o.MaxIdentifierLength, o.SuffixCaseSensitive),
+                new RecordLimits { MaxRecordBytes = o.MaxRecordBytes, MaxValues = o.MaxValues });
+        });
+        services.AddSingleton<IRecordStore>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<StoreOptions>>().Value;
+            return new SqliteRecordStore(new SqliteStoreOptions
+            {
+                Path = Path.Combine(o.DataDirectory, "idnode.db"),
+                SyncEveryCommit = o.SyncEveryCommit,
+            });
+        });
+        services.AddSingleton(sp => new L1Cache(sp.GetRequiredService<IOptions<CacheOptions>>().Value.L1MaxBytes, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<CacheOptions>>().Value;
+            return new Resolver(sp.GetRequiredService<IRecordStore>(), sp.GetRequiredService<L1Cache>(),
+                new ResolverOptions { MaxTtlSeconds = o.MaxTtlSeconds, NegativeTtlSeconds = o.NegativeTtlSeconds });
+        });
+        services.AddSingleton<IRecordChangeListener>(sp => sp.GetRequiredService<Resolver>());
+        services.AddSingleton<WriteAuthorizer>();
+        services.AddSingleton<RecordService>();
+        services.AddSingleton<CredentialVerifier>();
+        services.AddSingleton<HttpAuthenticator>();
+        services.AddSingleton<ListCursors>();
+        services.AddHostedService<BootstrapService>();
+        return services;
+    }
+}

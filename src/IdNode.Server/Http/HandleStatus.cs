@@ -1,0 +1,25 @@
+using IdNode.Core.Handles;
+
+namespace IdNode.Server.Http;
+
+/// <summary>The one place Handle response codes become HTTP statuses (PROTOCOLS.md §1 table).</summary>
+public static class HandleStatus
+{
+    public static int For(ResponseCode code, bool isResolve = false) => code switch
+    {
+        ResponseCode.Success => StatusCodes.Status200OK,
+        ResponseCode.Error => StatusCodes.Status500InternalServerError,
+        ResponseCode.ServerTooBusy or ResponseCode.ServerBackup => StatusCodes.Status503ServiceUnavailable,
+        ResponseCode.ProtocolError => StatusCodes.Status400BadRequest,
+        ResponseCode.OperationNotSupported => StatusCodes.Status501NotImplemented,
+        ResponseCode.HandleNotFound => StatusCodes.Status404NotFound,
+        ResponseCode.HandleAlreadyExists or ResponseCode.ValueAlreadyExists => StatusCodes.Status409Conflict,
+        ResponseCode.InvalidHandle or ResponseCode.InvalidValue => StatusCodes.Status400BadRequest,
+        ResponseCode.ValuesNotFound => isResolve ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
+        ResponseCode.ServerNotResponsible => StatusCodes.Status400BadRequest,
+        ResponseCode.ServiceReferral or ResponseCode.PrefixReferral => StatusCodes.Status300MultipleChoices,
+        ResponseCode.AuthenticationNeeded => StatusCodes.Status401Unauthorized,
+        ResponseCode.InvalidAdmin or ResponseCode.InsufficientPermissions or ResponseCode.AuthenticationFailed or ResponseCode.InvalidCredential => StatusCodes.Status403Forbidden,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+}

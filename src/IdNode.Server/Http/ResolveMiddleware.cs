@@ -1,0 +1,86 @@
+using IdNode.Core.Caching;
+using IdNode.Core.Handles;
+using IdNode.Core.Identifiers;
+using IdNode.Core.Json;
+using IdNode.Core.Node;
+using IdNode.Core.Services;
+
+namespace IdNode.Server.Http;
+
+/// <summary>
+/// <c>GET|HEAD /api/handles/{handle}</c>, ahead of routing: the hot path. A plain anonymous request
+/// for a cached identifier normalises into a stack buffer, finds the entry without allocating a
+/// key, and copies the cached bytes; anything else (query, credentials, miss) takes the slow path.
+/// </summary>
+public sealed class ResolveMiddleware(RequestDelegate next, Resolver resolver, NodeSettings node, HttpAuthenticator authenticator, WriteAuthorizer authorizer)
+{
+    public const string ApiPrefix = "/api/handles/";
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+            || !request.Path.StartsWithSegments("/api/handles", StringComparison.OrdinalIgnoreCase, out var rest) || !rest.HasValue)
+            return next(context);
+
+        var path = RawPath.Of(context, out _);
+        if (path.Length <= ApiPrefix.Length)
+            return next(context);
+        var encoded = path[ApiPrefix.Length..];
+
+        if (encoded.IndexOf('%') < 0 && !request.QueryString.HasValue && request.Headers.Authorization.Count == 0
+            && encoded.Length <= node.Rules.MaxLength)
+        {
+            Span<char> key = stackalloc char[encoded.Length];
+            var error = IdentifierParser.Normalize(encoded, key, node.Rules, out _);
+            if (!error.IsError && resolver.TryGetCached(key, out var hit) && hit.PublicJson is { } bytes)
+            {
+                var response = context.Response;
+                response.StatusCode = StatusCodes.Status200OK;
+                response.ContentType = HandleResponses.JsonContentType;
+                response.ContentLength = bytes.Length;
+                return HandleResponses.WriteBodyAsync(response, bytes);
+            }
+        }
+        return SlowAsync(context, new string(encoded));
+    }
+
+    private async Task SlowAsync(HttpContext context, string encoded)
+    {
+        HandleQuery? query = null;
+        string? display = null;
+        try
+        {
+            query = HandleQuery.Parse(context.Request.Query);
+            display = RawPath.Decode(encoded);
+            if (!IdentifierParser.TryParse(display, node.Rules, out var id, out var parseError))
+            {
+                await HandleResponses.ErrorAsync(context, ResponseCode.InvalidHandle, display, parseError.Message, query, isResolve: true);
+                return;
+            }
+            var principal = await authenticator.AuthenticateAsync(context);
+            var entry = await resolver.ResolveAsync(id.Key, query.Authoritative, context.RequestAborted);
+            await WriteEntryAsync(context, id, entry, query, principal);
+        }
+        catch (HandleException e)
+        {
+            await HandleResponses.ErrorAsync(context, e, display, query, isResolve: true);
+        }
+    }
+
+    private Task WriteEntryAsync(HttpContext context, Identifier id, CacheEntry entry, HandleQuery query, Core.Auth.Principal? principal)
+    {
+        if (entry.Record is not { } record)
+            return HandleResponses.ErrorAsync(context, ResponseCode.HandleNotFound, id.Display, "Handle Not Found", query, isResolve: true);
+
+        // Anonymous callers only ever see public values; an authorised caller sees the rest unless publicOnly is asked.
+        var includePrivate = principal is not null && query.PublicOnly != true && authorizer.CanReadPrivate(principal, id, record);
+        if (!query.HasFilters && !includePrivate)
+            return HandleResponses.WriteAsync(context, StatusCodes.Status200OK, entry.PublicJson!, query);
+
+        var matched = record.Values.Where(v => (includePrivate || v.IsPublicRead) && query.Matches(v)).ToList();
+        if (matched.Count == 0 && query.HasFilters)
+            return HandleResponses.ErrorAsync(context, ResponseCode.ValuesNotFound, record.Handle, "Values Not Found", query, isResolve: true);
+        return HandleResponses.WriteAsync(context, StatusCodes.Status200OK, HandleJsonWriter.ResolveResponse(record.Handle, matched, null), query);
+    }
+}

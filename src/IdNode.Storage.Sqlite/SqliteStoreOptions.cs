@@ -1,0 +1,17 @@
+namespace IdNode.Storage.Sqlite;
+
+public sealed class SqliteStoreOptions
+{
+    /// <summary>Path of the database file (default <c>./data/idnode.db</c>).</summary>
+    public string Path { get; set; } = System.IO.Path.Combine("data", "idnode.db");
+
+    /// <summary>
+    /// fsync every commit (SQLite <c>synchronous=FULL</c>). Default true: an acknowledged write
+    /// survives power loss, not just a process crash. NORMAL is faster in WAL mode but may lose the
+    /// last commits on power loss.
+    /// </summary>
+    public bool SyncEveryCommit { get; set; } = true;
+
+    /// <summary>Reader connections kept open (default 8).</summary>
+    public int ReaderPoolSize { get; set; } = 8;
+}

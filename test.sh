@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The one test command. On a fresh Debian machine it installs what the tests need, starts
+# PostgreSQL, Redis and dnsmasq on loopback in throwaway folders, runs every test project, stops
+# the servers, and ends with the line "N passed, N failed[, N skipped]".
+set -uo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+
+PG_PORT=${IDNODE_TEST_PG_PORT:-55432}
+REDIS_PORT=${IDNODE_TEST_REDIS_PORT:-56379}
+DNS_PORT=${IDNODE_TEST_DNS_PORT:-55353}
+WORK=$(mktemp -d /tmp/idnode-test.XXXXXX)
+chmod 755 "$WORK"
+PIDS=()
+
+log() { printf '[test.sh] %s\n' "$*" >&2; }
+
+cleanup() {
+  if [ -n "${PG_BIN:-}" ] && [ -f "$WORK/pg/postmaster.pid" ]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg" -m immediate stop >/dev/null 2>&1 || true
+  fi
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# ---- install what is missing (Debian packages) --------------------------------------------
+find_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+missing=()
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v redis-cli >/dev/null || missing+=(redis-tools)
+command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ] || missing+=(dnsmasq-base)
+PG_BIN=$(find_pg_bin)
+[ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    log "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+      || log "apt-get install failed for: ${missing[*]}"
+    PG_BIN=$(find_pg_bin)
+  else
+    log "missing and not root, integration tests will skip: ${missing[*]}"
+  fi
+fi
+# The Debian postgresql package starts a cluster on 5432; ours runs on its own port and folder.
+
+# ---- PostgreSQL ---------------------------------------------------------------------------
+if [ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ]; then
+  if [ "$(id -u)" = 0 ]; then chown postgres "$WORK"; fi
+  if as_pg "$PG_BIN/initdb" -D "$WORK/pg" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null 2>&1 \
+     && as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w -t 60 \
+          -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300 -c shared_buffers=256MB" start >/dev/null; then
+    export IDNODE_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres"
+    export IDNODE_TEST_PG_BIN="$PG_BIN" IDNODE_TEST_PG_DATA="$WORK/pg" IDNODE_TEST_PG_PORT="$PG_PORT"
+    log "PostgreSQL on 127.0.0.1:$PG_PORT"
+  else
+    log "PostgreSQL did not start"; cat "$WORK/pg.log" >&2 2>/dev/null || true
+  fi
+fi
+
+# ---- Redis --------------------------------------------------------------------------------
+if command -v redis-server >/dev/null; then
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  export IDNODE_TEST_REDIS="127.0.0.1:$REDIS_PORT"
+  log "Redis on 127.0.0.1:$REDIS_PORT"
+fi
+
+# ---- dnsmasq (DNS for the upstream / GS1 tests) -------------------------------------------
+DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
+if [ -x "$DNSMASQ" ]; then
+  "$DNSMASQ" --no-daemon --port="$DNS_PORT" --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
+    --local=/test/ --srv-host=_idnode-top._tcp.test,top.test,8000,0,10 --txt-record=_idnode.test,"v=idnode1" \
+    --address=/top.test/127.0.0.1 >"$WORK/dnsmasq.log" 2>&1 &
+  PIDS+=($!)
+  export IDNODE_TEST_DNS="127.0.0.1:$DNS_PORT"
+  log "dnsmasq on 127.0.0.1:$DNS_PORT"
+fi
+
+# ---- tests --------------------------------------------------------------------------------
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+OUT="$WORK/dotnet-test.log"
+dotnet test "$ROOT/IdNode.sln" -c Release "$@" 2>&1 | tee "$OUT"
+status=${PIPESTATUS[0]}
+
+# dotnet test prints one summary line per test assembly; CI reads one total.
+read -r passed failed skipped < <(
+  sed 's/\x1b\[[0-9;]*m//g' "$OUT" | awk '
+    /(Passed|Failed)!  *- *Failed:/ {
+      for (i = 1; i <= NF; i++) {
+        gsub(",", "", $(i+1))
+        if ($i == "Failed:") f += $(i+1)
+        if ($i == "Passed:") p += $(i+1)
+        if ($i == "Skipped:") s += $(i+1)
+      }
+    }
+    END { printf "%d %d %d\n", p, f, s }')
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1  # the build or the runner itself failed
+fi
+if [ "$skipped" -gt 0 ]; then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
+exit "$status"
