@@ -25,7 +25,9 @@ public sealed class ResolveMiddleware(RequestDelegate next, Resolver resolver, N
 
         var path = RawPath.Of(context, out _);
         if (path.Length <= ApiPrefix.Length)
-            return next(context);
+            return path.Length == ApiPrefix.Length
+                ? HandleResponses.ErrorAsync(context, ResponseCode.InvalidHandle, null, "Empty handle invalid", null, isResolve: true)
+                : next(context);
         var encoded = path[ApiPrefix.Length..];
 
         if (encoded.IndexOf('%') < 0 && !request.QueryString.HasValue && request.Headers.Authorization.Count == 0
