@@ -100,9 +100,14 @@ public sealed partial class PostgresRecordStore
             }
             batch.BatchCommands.Add(new NpgsqlBatchCommand(BulkExistingSql));
             await using var r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            // Only the last statement returns rows.
             var existing = new List<string>();
-            while (await r.ReadAsync(ct).ConfigureAwait(false))
-                existing.Add(r.GetString(0));
+            do
+            {
+                while (await r.ReadAsync(ct).ConfigureAwait(false))
+                    existing.Add(r.GetString(0));
+            }
+            while (await r.NextResultAsync(ct).ConfigureAwait(false));
             var inserted = batch.BatchCommands[0].RecordsAffected;
             return new BulkInsertResult(checked((int)inserted), existing);
         }, cancellationToken).ConfigureAwait(false);

@@ -167,9 +167,12 @@ public sealed partial class PostgresRecordStore
             batch.BatchCommands.Add(changes);
 
             await using var r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            if (changed.Length > 0)
-                await r.NextResultAsync(ct).ConfigureAwait(false);
-            await r.ReadAsync(ct).ConfigureAwait(false);
+            // The counters statement returns no rows; only the change-log statement does.
+            while (!await r.ReadAsync(ct).ConfigureAwait(false))
+            {
+                if (!await r.NextResultAsync(ct).ConfigureAwait(false))
+                    throw new InvalidOperationException("the change-log statement returned no sequence");
+            }
             var last = r.GetInt64(0);
             var first = last - committed.Count + 1;
             for (var j = 0; j < committed.Count; j++)
