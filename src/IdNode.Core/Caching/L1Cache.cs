@@ -71,9 +71,20 @@ public sealed class L1Cache
         return true;
     }
 
-    /// <summary>Drops the cached answer for <paramref name="key"/>: version <paramref name="version"/> is now committed.</summary>
+    /// <summary>
+    /// Drops the cached answer for <paramref name="key"/>: version <paramref name="version"/> is now committed.
+    /// An entry already at that version (or newer) stays: the same commit is announced up to three
+    /// times (local write, pub/sub, change log) and only the first must cost a miss.
+    /// </summary>
     public void Invalidate(string key, long version)
-        => Set(CacheEntry.Marker(key, version, NowMs + MarkerLifetimeMs));
+    {
+        if (_map.TryGetValue(key, out var current) && current.Version >= version)
+            return;
+        Set(CacheEntry.Marker(key, version, NowMs + MarkerLifetimeMs));
+    }
+
+    /// <summary>The newest version L1 knows for the key (an answer or an invalidation marker), 0 when none.</summary>
+    public long KnownVersion(string key) => _map.TryGetValue(key, out var current) ? current.Version : 0;
 
     /// <summary>Drops every entry (used when invalidations may have been missed for too long).</summary>
     public void Clear()
