@@ -7,6 +7,7 @@ using IdNode.Core.Records;
 using IdNode.Core.Services;
 using IdNode.Server.Http;
 using IdNode.Server.Options;
+using IdNode.Storage.Postgres;
 using IdNode.Storage.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +23,9 @@ public static class IdNodeServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section);
         services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.Section)
-            .Validate(o => o.Kind is "sqlite", "IdNode:Store:Kind must be 'sqlite' (postgres is not built into this version)")
+            .Validate(o => o.Kind is "sqlite" or "postgres", "IdNode:Store:Kind must be 'sqlite' or 'postgres'")
+            .Validate(o => o.Kind is not "postgres" || !string.IsNullOrWhiteSpace(configuration.GetConnectionString("Postgres")),
+                "IdNode:Store:Kind is 'postgres' but ConnectionStrings:Postgres (env ConnectionStrings__Postgres) is not set")
             .ValidateOnStart();
         services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.Kind is "memory" or "redis", "IdNode:Cache:Kind must be 'memory' or 'redis'")
@@ -42,6 +45,8 @@ public static class IdNodeServiceCollectionExtensions
         services.AddSingleton<IRecordStore>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<StoreOptions>>().Value;
+            if (o.Kind == "postgres")
+                return new PostgresRecordStore(new PostgresStoreOptions { ConnectionString = configuration.GetConnectionString("Postgres")! }, sp.GetRequiredService<TimeProvider>());
             return new SqliteRecordStore(new SqliteStoreOptions
             {
                 Path = Path.Combine(o.DataDirectory, "idnode.db"),

@@ -74,6 +74,10 @@ public static partial class HandleApi
         {
             await HandleResponses.ErrorAsync(context, e, null, query);
         }
+        catch (StoreUnavailableException e)
+        {
+            await HandleResponses.ErrorAsync(context, StoreErrors.Busy(e), null, query);
+        }
     }
 
     private static int IntParam(IQueryCollection q, string name, int fallback, int min, int max)
@@ -155,6 +159,10 @@ public static partial class HandleApi
         catch (HandleException e)
         {
             await HandleResponses.ErrorAsync(context, e, null, query);
+        }
+        catch (StoreUnavailableException e)
+        {
+            await HandleResponses.ErrorAsync(context, StoreErrors.Busy(e), null, query);
         }
     }
 }

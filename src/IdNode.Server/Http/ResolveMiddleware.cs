@@ -1,5 +1,6 @@
 using IdNode.Core.Caching;
 using IdNode.Core.Handles;
+using IdNode.Core.Ports;
 using IdNode.Core.Identifiers;
 using IdNode.Core.Json;
 using IdNode.Core.Node;
@@ -65,6 +66,10 @@ public sealed class ResolveMiddleware(RequestDelegate next, Resolver resolver, N
         catch (HandleException e)
         {
             await HandleResponses.ErrorAsync(context, e, display, query, isResolve: true);
+        }
+        catch (StoreUnavailableException e)
+        {
+            await HandleResponses.ErrorAsync(context, StoreErrors.Busy(e), display, query, isResolve: true);
         }
     }
 
