@@ -199,4 +199,21 @@ public sealed class ResolverCacheTests
         Assert.Equal(2, _store.Gets);
         _ = row;
     }
+
+    [Fact]
+    public async Task A_load_that_began_before_L1_was_cleared_does_not_fill_it()
+    {
+        _store.Put(Key, "http://v1");
+        var resolver = NewResolver(withShared: false);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _store.Gate = gate;
+        var slow = resolver.ResolveAsync(Key).AsTask();
+        _store.Gate = null;
+
+        resolver.L1.Clear(); // invalidations may have been lost: the markers that guard this load are gone too
+        gate.SetResult();
+        await slow;
+
+        Assert.False(resolver.TryGetCached(Key, out _));
+    }
 }

@@ -118,6 +118,9 @@ public sealed class CacheCoherence : IRecordChangeListener
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var end = await FindEndOfLogAsync(_store, cancellationToken).ConfigureAwait(false);
+        // Anything cached before the end was known (L2 hits while the store was still unreachable)
+        // could predate a change the follower will never read: start from an empty L1.
+        _resolver.L1.Clear();
         Interlocked.Exchange(ref _lastSequence, end);
         _lastSyncMs = NowMs;
         _gapsAtSync = _bus?.GapCount ?? 0;

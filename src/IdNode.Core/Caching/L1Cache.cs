@@ -14,6 +14,7 @@ public sealed class L1Cache
     private readonly ConcurrentQueue<string> _clock = new();
     private readonly TimeProvider _time;
     private long _bytes;
+    private long _generation;
 
     public long MaxBytes { get; }
 
@@ -86,9 +87,13 @@ public sealed class L1Cache
     /// <summary>The newest version L1 knows for the key (an answer or an invalidation marker), 0 when none.</summary>
     public long KnownVersion(string key) => _map.TryGetValue(key, out var current) ? current.Version : 0;
 
+    /// <summary>Grows with every <see cref="Clear"/>: a load that began before a clear must not fill afterwards (its marker guard is gone).</summary>
+    public long Generation => Interlocked.Read(ref _generation);
+
     /// <summary>Drops every entry (used when invalidations may have been missed for too long).</summary>
     public void Clear()
     {
+        Interlocked.Increment(ref _generation);
         foreach (var pair in _map)
             if (_map.TryRemove(pair))
                 Interlocked.Add(ref _bytes, -pair.Value.Size);

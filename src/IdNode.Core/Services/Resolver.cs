@@ -99,6 +99,7 @@ public sealed class Resolver : IRecordChangeListener
 
     private async Task<CacheEntry> LoadAsync(string key)
     {
+        var generation = _l1.Generation;
         if (_shared is { IsAvailable: true } shared && _sharedReadsEnabled)
         {
             var hit = await shared.GetAsync(key).ConfigureAwait(false);
@@ -109,22 +110,27 @@ public sealed class Resolver : IRecordChangeListener
                 if (entry.IsFound)
                 {
                     _stats.L2Hit();
-                    _l1.Set(entry);
+                    if (_l1.Generation == generation)
+                        _l1.Set(entry);
                     return entry;
                 }
             }
             _stats.L2Miss();
         }
-        return await LoadFromStoreAsync(key, CancellationToken.None).ConfigureAwait(false);
+        return await LoadFromStoreAsync(key, generation, CancellationToken.None).ConfigureAwait(false);
     }
 
-    private async Task<CacheEntry> LoadFromStoreAsync(string key, CancellationToken cancellationToken)
+    private Task<CacheEntry> LoadFromStoreAsync(string key, CancellationToken cancellationToken)
+        => LoadFromStoreAsync(key, _l1.Generation, cancellationToken);
+
+    private async Task<CacheEntry> LoadFromStoreAsync(string key, long generation, CancellationToken cancellationToken)
     {
         _stats.StoreRead();
         var stored = await _store.GetAsync(key, cancellationToken).ConfigureAwait(false);
         var entry = BuildEntry(key, stored, _l1.NowMs);
         // A refused fill means a newer version committed while we read: keep it out of L2 as well.
-        if (_l1.Set(entry) && entry.IsFound && _shared is { IsAvailable: true } shared)
+        // After an L1 clear the markers that would refuse it are gone, so a load older than the clear does not fill at all.
+        if (_l1.Generation == generation && _l1.Set(entry) && entry.IsFound && _shared is { IsAvailable: true } shared)
         {
             // Not-found stays in L1 only: a short per-node negative entry costs one store read per node
             // per NegativeTtl, while negatives in Redis would let a scan of random identifiers fill the
