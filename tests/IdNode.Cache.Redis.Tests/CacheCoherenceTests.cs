@@ -191,4 +191,20 @@ public sealed class CacheCoherenceTests
         Assert.Equal(190, _coherence.LastSequence);
         Assert.Equal(ChangeKind.Update, (await _store.ReadChangesAsync(189, 1))[0].Kind);
     }
+
+    [Fact]
+    public async Task If_the_follower_stalls_L1_stops_answering_at_the_bound_on_its_own()
+    {
+        await _coherence.StartAsync(CancellationToken.None);
+        _store.Put(Key, "http://v1");
+        await _resolver.ResolveAsync(Key);
+        await _coherence.PollOnceAsync(CancellationToken.None);
+        Assert.True(_resolver.TryGetCached(Key, out _));
+
+        _time.Advance(1100); // no poll ran: nobody vouches for L1 any more
+        Assert.False(_resolver.TryGetCached(Key, out _));
+
+        await _coherence.PollOnceAsync(CancellationToken.None);
+        Assert.True(_resolver.TryGetCached(Key, out _));
+    }
 }

@@ -93,6 +93,8 @@ public sealed class TwoNodeCoherenceTests(ITestOutputHelper output)
         Assert.Equal("http://w/1", await a.GetUrlAsync("88.999/out-2"));
         output.WriteLine($"first requests with Redis down: cached read {t1} ms, write A {t2 - t1} ms, write B {t3 - t2} ms, uncached read A {sw.ElapsedMilliseconds - t3} ms");
 
+        output.WriteLine("B during the outage: " + (await b.StatsAsync()).ToString());
+
         // The change log carries what pub/sub cannot.
         var seen = await b.TimeUntilServedAsync("88.999/out-1", "http://v/2", Bound + Bound);
         Assert.True(seen is not null, "B never saw the write A made while Redis was down");

@@ -49,6 +49,8 @@ public sealed class CacheCoherence : IRecordChangeListener
         _time = time ?? TimeProvider.System;
         _stats = resolver.Stats;
         _tombstoneTtl = TimeSpan.FromSeconds(options.TombstoneSeconds);
+        _lastSyncMs = NowMs;
+        resolver.L1.TrustedUntilMs = _lastSyncMs + options.StaleBoundMs;
         bus?.Subscribe(OnMessage);
     }
 
@@ -123,6 +125,7 @@ public sealed class CacheCoherence : IRecordChangeListener
         _resolver.L1.Clear();
         Interlocked.Exchange(ref _lastSequence, end);
         _lastSyncMs = NowMs;
+        _resolver.L1.TrustedUntilMs = _lastSyncMs + _options.StaleBoundMs;
         _gapsAtSync = _bus?.GapCount ?? 0;
         _heardSwappedAtMs = _lastSyncMs;
     }
@@ -185,13 +188,16 @@ public sealed class CacheCoherence : IRecordChangeListener
         {
             while (!cancellationToken.IsCancellationRequested)
             {
+                // The log is known complete up to when this read began, not when it returned.
+                var readStartedMs = NowMs;
+                var gaps = _bus?.GapCount ?? 0;
                 var changes = await _store.ReadChangesAsync(LastSequence, _options.BatchSize, cancellationToken).ConfigureAwait(false);
                 if (changes.Count > 0)
                     await ApplyAsync(changes).ConfigureAwait(false);
                 if (changes.Count < _options.BatchSize)
                 {
-                    _lastSyncMs = NowMs;
-                    _gapsAtSync = _bus?.GapCount ?? 0;
+                    _lastSyncMs = readStartedMs;
+                    _gapsAtSync = gaps;
                     break;
                 }
                 EnforceBound();
@@ -245,11 +251,12 @@ public sealed class CacheCoherence : IRecordChangeListener
 
     private void EnforceBound()
     {
-        if (NowMs - _lastSyncMs <= _options.StaleBoundMs)
-            return;
+        var now = NowMs;
         // The bus alone keeps L1 coherent while it has been connected without a gap since the last
         // sync: that is what keeps cached reads alive through a store outage.
-        if (_bus is { IsConnected: true } bus && bus.GapCount == _gapsAtSync)
+        var busWhole = _bus is { IsConnected: true } bus && bus.GapCount == _gapsAtSync;
+        _resolver.L1.TrustedUntilMs = (busWhole ? now : _lastSyncMs) + _options.StaleBoundMs;
+        if (busWhole || now - _lastSyncMs <= _options.StaleBoundMs)
             return;
         _resolver.L1.Clear();
         _stats.L1Cleared();
@@ -268,8 +275,9 @@ public sealed class CacheCoherence : IRecordChangeListener
                 }
                 catch (Exception) when (!cancellationToken.IsCancellationRequested)
                 {
-                    // Store unreachable at start: L1 is empty, nothing can be stale yet; try again.
+                    // Store unreachable at start: L1 holds only L2 hits, kept as long as the bus is whole; try again.
                     _stats.FollowerError();
+                    EnforceBound();
                 }
             }
             else

@@ -15,6 +15,7 @@ public sealed class L1Cache
     private readonly TimeProvider _time;
     private long _bytes;
     private long _generation;
+    private long _trustedUntilMs = long.MaxValue;
 
     public long MaxBytes { get; }
 
@@ -33,10 +34,23 @@ public sealed class L1Cache
 
     public long NowMs => _time.GetTimestamp() * 1000 / _time.TimestampFrequency;
 
+    /// <summary>
+    /// Until when (ms, <see cref="NowMs"/>) entries may be served at all. The change-log follower keeps
+    /// moving it forward while it can vouch that no invalidation was missed; if it stalls, the cache
+    /// stops answering on its own instead of serving records older than the stale bound.
+    /// Default: no limit (a cache nobody keeps coherent across nodes is a single-node cache).
+    /// </summary>
+    public long TrustedUntilMs
+    {
+        get => Volatile.Read(ref _trustedUntilMs);
+        set => Volatile.Write(ref _trustedUntilMs, value);
+    }
+
     /// <summary>A live answer for the key (found or not-found), without allocating.</summary>
     public bool TryGet(ReadOnlySpan<char> key, out CacheEntry entry)
     {
-        if (_spanLookup.TryGetValue(key, out entry!) && !entry.IsMarker && entry.ExpiresAtMs > NowMs)
+        var now = NowMs;
+        if (_spanLookup.TryGetValue(key, out entry!) && !entry.IsMarker && entry.ExpiresAtMs > now && now < Volatile.Read(ref _trustedUntilMs))
         {
             if (!entry.Touched)
                 entry.Touched = true;
