@@ -74,6 +74,9 @@ public sealed partial class RedisRecordCache : ISharedRecordCache, IInvalidation
 
     public ConnectionMultiplexer Multiplexer => _mux;
 
+    /// <summary>The prefix of entry keys (tests look at the raw keys).</summary>
+    public string KeyPrefixForTests => _keyPrefix;
+
     /// <summary>Commands that failed or timed out.</summary>
     public long Failures => Interlocked.Read(ref _failures);
 

@@ -61,14 +61,18 @@ public sealed class RedisRecordCacheTests : IDisposable
     }
 
     [SkippableFact]
-    public async Task Entries_expire_with_their_ttl()
+    public async Task Entries_and_tombstones_carry_their_ttl()
     {
         var cache = Cache();
-        cache.Set("k", Entry(1), TimeSpan.FromMilliseconds(150));
-        await cache.Multiplexer.GetDatabase().PingAsync();
-        Assert.NotNull(await cache.GetAsync("k"));
-        await Task.Delay(400);
-        Assert.Null(await cache.GetAsync("k"));
+        await SetAndWait(cache, "k", Entry(1)); // one minute
+        var db = cache.Multiplexer.GetDatabase();
+        StackExchange.Redis.RedisKey key = cache.KeyPrefixForTests + "k";
+        var ttl = await db.KeyTimeToLiveAsync(key);
+        Assert.InRange(ttl!.Value.TotalSeconds, 1, 60);
+
+        Assert.True(await cache.InvalidateAsync("k", 2, TimeSpan.FromSeconds(5)));
+        ttl = await db.KeyTimeToLiveAsync(key);
+        Assert.InRange(ttl!.Value.TotalSeconds, 0.1, 5);
     }
 
     [SkippableFact]
