@@ -26,6 +26,7 @@ public static class IdNodeApplicationExtensions
         app.UseMiddleware<ResolveMiddleware>();
         app.MapGet("/alive", () => Results.Text("alive"));
         app.MapHealthChecks("/health");
+        app.MapCacheStats();
         app.MapGrpcHealthChecksService();
         app.MapIdNodeGrpc();
         app.MapHandleApi();
