@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using IdNode.Benchmarks;
 
@@ -8,4 +9,7 @@ if (args.Length > 0 && args[0] == "memory")
     MemoryFootprint.Run(count, Console.Out);
     return;
 }
-BenchmarkSwitcher.FromAssembly(typeof(SampleRecords).Assembly).Run(args);
+// The generated project builds with shared compilation off; on a busy 2-core machine that takes
+// longer than BenchmarkDotNet's default 2-minute build timeout.
+var config = DefaultConfig.Instance.WithBuildTimeout(TimeSpan.FromMinutes(5));
+BenchmarkSwitcher.FromAssembly(typeof(SampleRecords).Assembly).Run(args, config);
