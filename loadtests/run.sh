@@ -11,10 +11,11 @@
 #   IDNODE_LOAD_ROUNDS=2        interleaved node/baseline rounds for wrk (best of each is kept)
 #   IDNODE_LOAD_CONNECTIONS=64  connections for every tool
 #   IDNODE_LOAD_IDENTIFIERS=10000  identifiers of the warm/cold/mix scenarios
-#   IDNODE_LOAD_PORT_BASE=18000 node HTTP = base, node h2c = base+1, baseline = base+100/+101
+#   IDNODE_LOAD_PORT_BASE=47300 node HTTP = base, node h2c = base+1, baseline = base+100/+101
 #   IDNODE_LOAD_PRODUCTION=1    production mode: IdNode__Store__Kind=postgres, IdNode__Cache__Kind=redis;
 #                               export their connection settings (IdNode__Store__*, IdNode__Cache__*) first.
 #   IDNODE_LOAD_SKIP_BUILD=1    use the existing Release build
+#   IDNODE_LOAD_ONLY="wrk h2load gen"  which parts to run (e.g. IDNODE_LOAD_ONLY=wrk for the ratio alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -22,9 +23,10 @@ ROOT=$PWD
 DURATION=${IDNODE_LOAD_DURATION:-10}
 GEN_DURATION=${IDNODE_LOAD_GEN_DURATION:-5}
 ROUNDS=${IDNODE_LOAD_ROUNDS:-2}
+ONLY=" ${IDNODE_LOAD_ONLY:-wrk h2load gen} "
 CONNS=${IDNODE_LOAD_CONNECTIONS:-64}
 IDS=${IDNODE_LOAD_IDENTIFIERS:-10000}
-BASE=${IDNODE_LOAD_PORT_BASE:-18000}
+BASE=${IDNODE_LOAD_PORT_BASE:-47300}
 NODE_HTTP=$BASE NODE_H2C=$((BASE + 1)) BASE_HTTP=$((BASE + 100)) BASE_H2C=$((BASE + 101))
 PREFIX=88.999
 SECRET=load-test-secret-$$
@@ -78,6 +80,12 @@ fi
 SERVER_BIN=$ROOT/src/IdNode.Server/bin/Release/net10.0
 BASELINE_DLL=$ROOT/loadtests/Baseline/bin/Release/net10.0/Baseline.dll
 GEN_DLL=$ROOT/loadtests/IdNode.LoadTests/bin/Release/net10.0/IdNode.LoadTests.dll
+
+for port in $NODE_HTTP $NODE_H2C $BASE_HTTP $BASE_H2C; do
+  if (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
+    log "port $port is already in use: set IDNODE_LOAD_PORT_BASE to a free range"; exit 1
+  fi
+done
 
 # ---- node ---------------------------------------------------------------------------------
 MODE=embedded
@@ -177,6 +185,10 @@ run_gen() {
   p99=$(sed -E 's/.* p99_ms=([0-9.]+).*/\1/' <<<"$line")
   errors=$(sed -E 's/.* errors=([0-9]+).*/\1/' <<<"$line")
   [ "$errors" = 0 ] || log "generator $key: $errors errors"
+  if [[ $line == *mode=open* ]]; then
+    printf '%s: p99 from the due time %s ms, from the actual send %s ms; mean client send lag %s ms\n' "$key" "$p99" \
+      "$(sed -E 's/.* service_p99_ms=([0-9.]+).*/\1/' <<<"$line")" "$(sed -E 's/.* send_lag_ms=([0-9.]+).*/\1/' <<<"$line")" >>"$WORK/notes"
+  fi
   log "generator $key: $rps req/s p50 ${p50}ms p99 ${p99}ms"
   record "$key" gen "$rps" "$p50" "$p99"
 }
@@ -187,7 +199,7 @@ NODE_URL="http://127.0.0.1:$NODE_HTTP/api/handles/$HOT"
 BASE_URL="http://127.0.0.1:$BASE_HTTP/api/handles/$HOT"
 
 # ---- wrk (HTTP/1.1), interleaved ----------------------------------------------------------
-if command -v wrk >/dev/null; then
+if [[ $ONLY == *" wrk "* ]] && command -v wrk >/dev/null; then
   # A short unmeasured run of each first: JIT tiers and the connection pool settle.
   wrk -t2 -c"$CONNS" -d2s "$NODE_URL" >/dev/null
   wrk -t2 -c"$CONNS" -d2s "$BASE_URL" >/dev/null
@@ -198,17 +210,19 @@ if command -v wrk >/dev/null; then
 fi
 
 # ---- h2load (HTTP/2 h2c), interleaved -----------------------------------------------------
-if command -v h2load >/dev/null; then
+if [[ $ONLY == *" h2load "* ]] && command -v h2load >/dev/null; then
   run_h2load "hot h2c node" "http://127.0.0.1:$NODE_H2C/api/handles/$HOT"
   run_h2load "hot h2c baseline" "http://127.0.0.1:$BASE_H2C/api/handles/$HOT"
 fi
 
 # ---- C# generator scenarios ---------------------------------------------------------------
 NODE_T="--target http://127.0.0.1:$NODE_HTTP"
+if [[ $ONLY == *" gen "* ]]; then
 run_gen "gen hot node" $NODE_T --scenario http-hot --hot "$HOT" --skip-setup --duration "$DURATION"
 run_gen "gen hot baseline" --target "http://127.0.0.1:$BASE_HTTP" --scenario http-hot --hot "$HOT" --skip-setup --duration "$DURATION"
 # p99 at half the node's maximum (wrk) throughput, open loop: latency from the intended send time.
 HALF=$(best "hot http node" wrk | awk -F'\t' '{ printf "%.0f", ($3 > 0 ? $3 / 2 : 1000) }')
+HALF=${HALF:-1000}
 run_gen "gen hot open @${HALF}/s" $NODE_T --scenario http-hot --hot "$HOT" --skip-setup --mode open --rate "${HALF:-1000}" --duration "$GEN_DURATION"
 run_gen "gen warm (L1, ${IDS} ids)" $NODE_T --scenario http-warm --duration "$GEN_DURATION"
 run_gen "gen mix 95/5" $NODE_T --scenario mix --skip-setup --duration "$GEN_DURATION"
@@ -218,6 +232,7 @@ run_gen "gen grpc-hot" $NODE_T --scenario grpc-hot
 stop "$NODE_PID"; NODE_PID=""
 start_node IdNode__Cache__L1MaxBytes=0
 run_gen "gen cold (store, L1 off)" $NODE_T --scenario http-cold --skip-setup --duration "$GEN_DURATION"
+fi
 
 # ---- table --------------------------------------------------------------------------------
 wrk_base=$(best "hot http baseline" wrk | cut -f3)
@@ -238,6 +253,7 @@ while IFS=$'\t' read -r key tool; do
 done <<<"$keys"
 echo
 echo "ratio = req/s / the bare baseline's req/s measured by the same tool in this run."
+[ -f "$WORK/notes" ] && cat "$WORK/notes"
 if [ -n "$wrk_base" ]; then
   echo "wrk rounds (node, baseline interleaved):"
   awk -F'\t' '$2 == "wrk" { printf "  %-20s %s req/s\n", $1, $3 }' "$RESULTS"

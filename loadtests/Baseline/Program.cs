@@ -2,9 +2,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 // The bare baseline: the least a Kestrel app can do to answer GET /api/handles/{**h} with the
 // node's hot response. Same bytes, same content type, from memory; no logging, no middleware.
-// Usage: Baseline --body <file> [--http1 18100] [--h2c 18101]
+// Usage: Baseline --body <file> [--http1 47400] [--h2c 47401]
 string? bodyPath = null;
-int http1 = 18100, h2c = 18101;
+int http1 = 47400, h2c = 47401;
 for (var i = 0; i + 1 < args.Length; i += 2)
 {
     switch (args[i])
@@ -25,8 +25,8 @@ builder.WebHost.UseKestrel(o =>
 {
     // Matches the node: no Server header, so both send the same header bytes.
     o.AddServerHeader = false;
-    o.ListenLocalhost(http1, l => l.Protocols = HttpProtocols.Http1);
-    o.ListenLocalhost(h2c, l => l.Protocols = HttpProtocols.Http2);
+    o.Listen(System.Net.IPAddress.Loopback, http1, l => l.Protocols = HttpProtocols.Http1);
+    o.Listen(System.Net.IPAddress.Loopback, h2c, l => l.Protocols = HttpProtocols.Http2);
 });
 var app = builder.Build();
 app.MapGet("/api/handles/{**h}", context =>

@@ -6,7 +6,7 @@ namespace IdNode.LoadTests;
 public sealed class LoadOptions
 {
     /// <summary>Base address of the node's HTTP endpoint (loopback only).</summary>
-    public Uri Target { get; private set; } = new("http://127.0.0.1:18000/");
+    public Uri Target { get; private set; } = new("http://127.0.0.1:47300/");
 
     /// <summary>http-hot | http-warm | http-cold | batch-register | mix | grpc-hot.</summary>
     public string Scenario { get; private set; } = "http-hot";
@@ -75,7 +75,7 @@ public sealed class LoadOptions
 
     public const string Usage = """
         IdNode.LoadTests --scenario <http-hot|http-warm|http-cold|batch-register|mix|grpc-hot>
-          [--target http://127.0.0.1:18000] [--mode closed|open] [--connections 64] [--duration 10]
+          [--target http://127.0.0.1:47300] [--mode closed|open] [--connections 64] [--duration 10]
           [--warmup 2] [--rate 1000 (open loop, req/s)] [--identifiers 10000] [--prefix 88.999]
           [--admin-secret S (needed to register)] [--hot 88.999/LOADTEST-HOT] [--skip-setup]
 
