@@ -8,6 +8,7 @@ using IdNode.Core.Services;
 using IdNode.Server.Http;
 using IdNode.Server.Options;
 using IdNode.Storage.Sqlite;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
 namespace IdNode.Server.Hosting;
@@ -28,6 +29,9 @@ public static class IdNodeServiceCollectionExtensions
             .Validate(o => o.Kind is "memory", "IdNode:Cache:Kind must be 'memory' (redis is not built into this version)")
             .ValidateOnStart();
         services.AddOptions<HttpApiOptions>().BindConfiguration(HttpApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        // No "Server: Kestrel" on every response: bytes on the hot path that no client needs.
+        services.Configure<KestrelServerOptions>(o => o.AddServerHeader = false);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
