@@ -63,6 +63,7 @@ public class ResolvePipelineBenchmarks
     {
         _dataDir = Directory.CreateTempSubdirectory("idnode-bench-").FullName;
         var builder = WebApplication.CreateBuilder();
+        builder.WebHost.ConfigureIdNodeKestrel();
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

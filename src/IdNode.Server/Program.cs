@@ -1,6 +1,7 @@
 using IdNode.Server.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.WebHost.ConfigureIdNodeKestrel();
 builder.Services.AddIdNode(builder.Configuration);
 builder.Services.AddGrpc();
 builder.Services.AddGrpcHealthChecks();

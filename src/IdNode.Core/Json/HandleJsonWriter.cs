@@ -12,10 +12,11 @@ namespace IdNode.Core.Json;
 /// </summary>
 public static class HandleJsonWriter
 {
-    // Relaxed escaping keeps Chinese text readable (Handle.Net does not escape it either);
-    // it still escapes what HTML/JS contexts need, which matters for JSONP.
-    private static readonly JsonWriterOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
-    private static readonly JsonWriterOptions Indented = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true, Indented = true };
+    // Chinese text stays readable (Handle.Net does not escape it either), while HTML-sensitive
+    // characters (< > & ' +) are still escaped: JSONP bodies end up inside pages.
+    private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
+    private static readonly JsonWriterOptions Compact = new() { Encoder = Encoder, SkipValidation = true };
+    private static readonly JsonWriterOptions Indented = new() { Encoder = Encoder, SkipValidation = true, Indented = true };
 
     public static JsonWriterOptions Options(bool pretty) => pretty ? Indented : Compact;
 

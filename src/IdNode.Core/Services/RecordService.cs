@@ -15,7 +15,7 @@ namespace IdNode.Core.Services;
 /// </summary>
 public sealed class RecordService
 {
-    private const int MaxAttempts = 16;
+    private const int MaxAttempts = 64;
 
     private readonly IRecordStore _store;
     private readonly NodeSettings _node;
@@ -96,7 +96,10 @@ public sealed class RecordService
                 existing is null ? ChangeKind.Create : ChangeKind.Update, principal?.Name ?? actorNote);
             var result = await _store.WriteAsync(write, cancellationToken).ConfigureAwait(false);
             if (!result.Committed)
+            {
+                await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
                 continue;
+            }
             Notify(id.Key, result.Version);
             return new PutResult(handle, result.Version, created || options.IsPartial && !options.Overwrite, true);
         }
@@ -135,7 +138,10 @@ public sealed class RecordService
             }
             var result = await _store.WriteAsync(write, cancellationToken).ConfigureAwait(false);
             if (!result.Committed)
+            {
+                await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
                 continue;
+            }
             Notify(id.Key, result.Version);
             return result.Version;
         }
@@ -231,6 +237,13 @@ public sealed class RecordService
                 return false;
         return true;
     }
+
+    /// <summary>
+    /// Randomised exponential back-off after losing a compare-and-set: without it, many writers of
+    /// one hot identifier keep colliding in lock-step and some starve.
+    /// </summary>
+    private static Task BackOffAsync(int attempt, CancellationToken cancellationToken)
+        => attempt == 0 ? Task.CompletedTask : Task.Delay(Random.Shared.Next(0, 1 << Math.Min(attempt, 6)), cancellationToken);
 
     private void Notify(string key, long version)
     {

@@ -7,8 +7,8 @@ using IdNode.Core.Records;
 using IdNode.Core.Services;
 using IdNode.Server.Http;
 using IdNode.Server.Options;
+using IdNode.Storage.Postgres;
 using IdNode.Storage.Sqlite;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
 namespace IdNode.Server.Hosting;
@@ -23,15 +23,14 @@ public static class IdNodeServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section);
         services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.Section)
-            .Validate(o => o.Kind is "sqlite", "IdNode:Store:Kind must be 'sqlite' (postgres is not built into this version)")
+            .Validate(o => o.Kind is "sqlite" or "postgres", "IdNode:Store:Kind must be 'sqlite' or 'postgres'")
+            .Validate(o => o.Kind is not "postgres" || !string.IsNullOrWhiteSpace(configuration.GetConnectionString("Postgres")),
+                "IdNode:Store:Kind is 'postgres' but ConnectionStrings:Postgres (env ConnectionStrings__Postgres) is not set")
             .ValidateOnStart();
         services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.Kind is "memory", "IdNode:Cache:Kind must be 'memory' (redis is not built into this version)")
             .ValidateOnStart();
         services.AddOptions<HttpApiOptions>().BindConfiguration(HttpApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-
-        // No "Server: Kestrel" on every response: bytes on the hot path that no client needs.
-        services.Configure<KestrelServerOptions>(o => o.AddServerHeader = false);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
@@ -43,6 +42,8 @@ public static class IdNodeServiceCollectionExtensions
         services.AddSingleton<IRecordStore>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<StoreOptions>>().Value;
+            if (o.Kind == "postgres")
+                return new PostgresRecordStore(new PostgresStoreOptions { ConnectionString = configuration.GetConnectionString("Postgres")! }, sp.GetRequiredService<TimeProvider>());
             return new SqliteRecordStore(new SqliteStoreOptions
             {
                 Path = Path.Combine(o.DataDirectory, "idnode.db"),

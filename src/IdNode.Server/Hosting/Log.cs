@@ -14,4 +14,7 @@ internal static partial class Log
 
     [LoggerMessage(4, LogLevel.Information, "Bootstrap admin {Identity} secret updated from configuration")]
     public static partial void AdminSecretUpdated(ILogger logger, string identity);
+
+    [LoggerMessage(50, LogLevel.Warning, "Store unavailable on {Method} {Path}: {Reason}")]
+    public static partial void StoreUnavailable(ILogger logger, string method, PathString path, string reason);
 }

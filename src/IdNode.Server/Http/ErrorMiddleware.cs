@@ -1,4 +1,5 @@
 using IdNode.Core.Handles;
+using IdNode.Core.Ports;
 using IdNode.Server.Hosting;
 
 namespace IdNode.Server.Http;
@@ -45,6 +46,10 @@ public sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddlewar
         {
             case HandleException he:
                 await HandleResponses.ErrorAsync(context, he, null, null);
+                break;
+            case StoreUnavailableException unavailable:
+                Log.StoreUnavailable(logger, context.Request.Method, context.Request.Path, unavailable.Message);
+                await HandleResponses.ErrorAsync(context, StoreErrors.Busy(unavailable), null, null);
                 break;
             case BadHttpRequestException bad:
                 await HandleResponses.WriteAsync(context, bad.StatusCode,

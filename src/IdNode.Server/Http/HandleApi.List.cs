@@ -25,7 +25,7 @@ public static partial class HandleApi
             var q = context.Request.Query;
             prefixParam = q["prefix"].ToString();
             if (prefixParam.Length == 0)
-                throw new HandleException(ResponseCode.ProtocolError, "Missing 'prefix' parameter: GET /api/handles?prefix=P&page=N&pageSize=M");
+                throw new HandleException(ResponseCode.InvalidHandle, "Empty handle invalid");
             if (prefixParam.StartsWith("0.NA/", StringComparison.OrdinalIgnoreCase))
                 prefixParam = prefixParam[5..];
             if (!IdentifierParser.TryNormalizePrefix(prefixParam, out var prefix, out var error))
@@ -73,6 +73,10 @@ public static partial class HandleApi
         catch (HandleException e)
         {
             await HandleResponses.ErrorAsync(context, e, null, query);
+        }
+        catch (StoreUnavailableException e)
+        {
+            await HandleResponses.ErrorAsync(context, StoreErrors.Busy(e), null, query);
         }
     }
 
@@ -155,6 +159,10 @@ public static partial class HandleApi
         catch (HandleException e)
         {
             await HandleResponses.ErrorAsync(context, e, null, query);
+        }
+        catch (StoreUnavailableException e)
+        {
+            await HandleResponses.ErrorAsync(context, StoreErrors.Busy(e), null, query);
         }
     }
 }

@@ -1,4 +1,5 @@
 using IdNode.Core.Handles;
+using IdNode.Core.Ports;
 using IdNode.Core.Json;
 using IdNode.Core.Services;
 using IdNode.Server.Options;
@@ -68,6 +69,10 @@ public static partial class HandleApi
         {
             await HandleResponses.ErrorAsync(context, e, display, query);
         }
+        catch (StoreUnavailableException e)
+        {
+            await HandleResponses.ErrorAsync(context, StoreErrors.Busy(e), display, query);
+        }
     }
 
     private static async Task DeleteAsync(HttpContext context, RecordService records, HttpAuthenticator authenticator)
@@ -87,6 +92,10 @@ public static partial class HandleApi
         catch (HandleException e)
         {
             await HandleResponses.ErrorAsync(context, e, display, query);
+        }
+        catch (StoreUnavailableException e)
+        {
+            await HandleResponses.ErrorAsync(context, StoreErrors.Busy(e), display, query);
         }
     }
 

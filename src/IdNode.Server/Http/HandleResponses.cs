@@ -39,6 +39,9 @@ public static class HandleResponses
     /// <summary>Completes synchronously when the bytes fit in the transport's buffer (the usual case).</summary>
     public static Task WriteBodyAsync(HttpResponse response, byte[] body)
     {
+        // HEAD: same status and Content-Length, no body (Kestrel would drop it; other hosts may not).
+        if (HttpMethods.IsHead(response.HttpContext.Request.Method))
+            return Task.CompletedTask;
         var pending = response.BodyWriter.WriteAsync(body);
         return pending.IsCompletedSuccessfully ? Task.CompletedTask : pending.AsTask();
     }

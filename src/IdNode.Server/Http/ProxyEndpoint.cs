@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Xml;
 using IdNode.Core.Handles;
+using IdNode.Core.Ports;
 using IdNode.Core.Identifiers;
 using IdNode.Core.Json;
 using IdNode.Core.Node;
@@ -65,6 +66,10 @@ public static class ProxyEndpoint
         catch (HandleException e)
         {
             await ErrorAsync(context, wantsJson, HandleStatus.For(e.Code), e.Code, display, e.Message);
+        }
+        catch (StoreUnavailableException)
+        {
+            await ErrorAsync(context, wantsJson, StatusCodes.Status503ServiceUnavailable, ResponseCode.ServerTooBusy, display, StoreErrors.Message);
         }
     }
 

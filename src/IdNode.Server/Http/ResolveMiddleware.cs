@@ -1,5 +1,6 @@
 using IdNode.Core.Caching;
 using IdNode.Core.Handles;
+using IdNode.Core.Ports;
 using IdNode.Core.Identifiers;
 using IdNode.Core.Json;
 using IdNode.Core.Node;
@@ -25,7 +26,9 @@ public sealed class ResolveMiddleware(RequestDelegate next, Resolver resolver, N
 
         var path = RawPath.Of(context, out _);
         if (path.Length <= ApiPrefix.Length)
-            return next(context);
+            return path.Length == ApiPrefix.Length
+                ? HandleResponses.ErrorAsync(context, ResponseCode.InvalidHandle, null, "Empty handle invalid", null, isResolve: true)
+                : next(context);
         var encoded = path[ApiPrefix.Length..];
 
         if (encoded.IndexOf('%') < 0 && !request.QueryString.HasValue && request.Headers.Authorization.Count == 0
@@ -65,6 +68,10 @@ public sealed class ResolveMiddleware(RequestDelegate next, Resolver resolver, N
         catch (HandleException e)
         {
             await HandleResponses.ErrorAsync(context, e, display, query, isResolve: true);
+        }
+        catch (StoreUnavailableException e)
+        {
+            await HandleResponses.ErrorAsync(context, StoreErrors.Busy(e), display, query, isResolve: true);
         }
     }
 

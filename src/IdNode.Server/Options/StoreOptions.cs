@@ -5,7 +5,11 @@ public sealed class StoreOptions
 {
     public const string Section = "IdNode:Store";
 
-    /// <summary><c>sqlite</c> (default, embedded) or <c>postgres</c>.</summary>
+    /// <summary>
+    /// <c>sqlite</c> (default, embedded) or <c>postgres</c> (production: connection string from
+    /// <c>ConnectionStrings:Postgres</c>, env <c>ConnectionStrings__Postgres</c>; schema created and
+    /// migrated at start).
+    /// </summary>
     public string Kind { get; set; } = "sqlite";
 
     /// <summary>Folder of the embedded database, relative to the working directory (default <c>./data</c>).</summary>

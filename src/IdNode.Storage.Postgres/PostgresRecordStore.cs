@@ -1,0 +1,166 @@
+using IdNode.Core.Ports;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace IdNode.Storage.Postgres;
+
+/// <summary>
+/// The production store: PostgreSQL through one <see cref="NpgsqlDataSource"/> (one pool) shared by
+/// every caller. Same semantics as the embedded SQLite store: compare-and-set on the version,
+/// tombstones keep their version, append-only history, a change log whose sequence order is commit
+/// order, prefix counters kept in the same transaction. Statements are prepared per physical
+/// connection by Npgsql's auto-prepare, so the hot primary-key read is one Bind/Execute round trip.
+/// When PostgreSQL cannot be reached every call fails with <see cref="StoreUnavailableException"/>;
+/// the pool reconnects by itself once the server is back.
+/// </summary>
+public sealed partial class PostgresRecordStore : IRecordStore, IDisposable, IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeProvider _time;
+
+    public PostgresRecordStore(PostgresStoreOptions options, TimeProvider? time = null)
+    {
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+            throw new ArgumentException("ConnectionStrings:Postgres is required for the postgres store", nameof(options));
+        _time = time ?? TimeProvider.System;
+        var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
+        var csb = builder.ConnectionStringBuilder;
+        if (csb.MaxAutoPrepare == 0)
+            csb.MaxAutoPrepare = options.MaxAutoPrepare;
+        csb.AutoPrepareMinUsages = Math.Min(csb.AutoPrepareMinUsages, 2);
+        // The store never changes session state, so the per-return reset is wasted work.
+        csb.NoResetOnClose = true;
+        _dataSource = builder.Build();
+        try
+        {
+            Migrate();
+        }
+        catch
+        {
+            _dataSource.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask<StoredRecord?> GetAsync(string key, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var conn = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using var cmd = new NpgsqlCommand("SELECT handle, version, data, updated_at FROM handles WHERE key = $1", conn);
+                cmd.Parameters.Add(Text(key));
+                await using var r = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
+                if (!await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    return null;
+                return new StoredRecord(key, r.GetString(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetFieldValue<byte[]>(2), r.GetInt64(3));
+            }
+            catch (Exception e) when (IsUnavailable(e))
+            {
+                if (!ShouldRetry(e, attempt, committing: false))
+                    throw Unavailable(e, committing: false);
+            }
+        }
+    }
+
+    public async Task<long> CountAsync(string prefix, CancellationToken cancellationToken = default)
+        => await ReadAsync(async (conn, ct) =>
+        {
+            await using var cmd = new NpgsqlCommand("SELECT count FROM prefix_counts WHERE prefix = $1", conn);
+            cmd.Parameters.Add(Text(prefix));
+            return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) is long n ? n : 0L;
+        }, cancellationToken).ConfigureAwait(false);
+
+    public Task<IReadOnlyList<ListedHandle>> ListAsync(string prefix, string? afterKey, int skip, int limit, CancellationToken cancellationToken = default)
+        => ReadAsync<IReadOnlyList<ListedHandle>>(async (conn, ct) =>
+        {
+            await using var cmd = new NpgsqlCommand(
+                "SELECT key, handle FROM handles WHERE prefix = $1 AND data IS NOT NULL AND key > $2 ORDER BY key LIMIT $3 OFFSET $4", conn);
+            cmd.Parameters.Add(Text(prefix));
+            cmd.Parameters.Add(Text(afterKey ?? ""));
+            cmd.Parameters.Add(Int64(limit));
+            cmd.Parameters.Add(Int64(skip));
+            await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var list = new List<ListedHandle>();
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+                list.Add(new ListedHandle(r.GetString(0), r.GetString(1)));
+            return list;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ListPrefixesAsync(CancellationToken cancellationToken = default)
+        => ReadAsync<IReadOnlyList<string>>(async (conn, ct) =>
+        {
+            await using var cmd = new NpgsqlCommand("SELECT prefix FROM prefix_counts WHERE count > 0 ORDER BY prefix", conn);
+            await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var list = new List<string>();
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+                list.Add(r.GetString(0));
+            return list;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<HistoryEntry>> GetHistoryAsync(string key, CancellationToken cancellationToken = default)
+        => ReadAsync<IReadOnlyList<HistoryEntry>>(async (conn, ct) =>
+        {
+            await using var cmd = new NpgsqlCommand("SELECT handle, version, kind, data, at, actor FROM record_history WHERE key = $1 ORDER BY version", conn);
+            cmd.Parameters.Add(Text(key));
+            await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var list = new List<HistoryEntry>();
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+                list.Add(new HistoryEntry(r.GetString(0), r.GetInt64(1), (ChangeKind)r.GetInt16(2),
+                    r.IsDBNull(3) ? null : r.GetFieldValue<byte[]>(3), r.GetInt64(4), r.IsDBNull(5) ? null : r.GetString(5)));
+            return list;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Safe for followers that remember the last sequence they saw: sequences are handed out under
+    /// a row lock held until commit (see <see cref="ChangesSql"/>), so a higher sequence is never
+    /// visible before a lower one.
+    /// </summary>
+    public Task<IReadOnlyList<ChangeEntry>> ReadChangesAsync(long afterSequence, int limit, CancellationToken cancellationToken = default)
+        => ReadAsync<IReadOnlyList<ChangeEntry>>(async (conn, ct) =>
+        {
+            await using var cmd = new NpgsqlCommand("SELECT seq, key, handle, version, kind, at FROM change_log WHERE seq > $1 ORDER BY seq LIMIT $2", conn);
+            cmd.Parameters.Add(Int64(afterSequence));
+            cmd.Parameters.Add(Int64(limit));
+            await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var list = new List<ChangeEntry>();
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+                list.Add(new ChangeEntry(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt64(3), (ChangeKind)r.GetInt16(4), r.GetInt64(5)));
+            return list;
+        }, cancellationToken);
+
+    /// <summary>The schema version this database is at (the highest migration applied).</summary>
+    public Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken = default)
+        => ReadAsync(async (conn, ct) =>
+        {
+            await using var cmd = new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM schema_version", conn);
+            return (int)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        }, cancellationToken);
+
+    private async Task<T> ReadAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var conn = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                return await read(conn, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsUnavailable(e))
+            {
+                if (!ShouldRetry(e, attempt, committing: false))
+                    throw Unavailable(e, committing: false);
+            }
+        }
+    }
+
+    private static NpgsqlParameter Text(string? value) => new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };
+    private static NpgsqlParameter Int64(long value) => new NpgsqlParameter<long> { NpgsqlDbType = NpgsqlDbType.Bigint, TypedValue = value };
+    private static NpgsqlParameter Int16(short value) => new NpgsqlParameter<short> { NpgsqlDbType = NpgsqlDbType.Smallint, TypedValue = value };
+    private static NpgsqlParameter Bytes(byte[]? value) => new() { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)value ?? DBNull.Value };
+
+    public void Dispose() => _dataSource.Dispose();
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+}

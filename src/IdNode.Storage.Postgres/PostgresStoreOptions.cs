@@ -1,0 +1,14 @@
+namespace IdNode.Storage.Postgres;
+
+public sealed class PostgresStoreOptions
+{
+    /// <summary>Npgsql connection string (<c>ConnectionStrings:Postgres</c>). Required.</summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>
+    /// Statements kept prepared per physical connection (Npgsql auto-prepare), used when the
+    /// connection string does not set <c>Max Auto Prepare</c> itself. Default 32: the store has
+    /// about a dozen distinct statements, so every one of them stays prepared.
+    /// </summary>
+    public int MaxAutoPrepare { get; set; } = 32;
+}
