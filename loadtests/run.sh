@@ -12,8 +12,9 @@
 #   IDNODE_LOAD_CONNECTIONS=64  connections for every tool
 #   IDNODE_LOAD_IDENTIFIERS=10000  identifiers of the warm/cold/mix scenarios
 #   IDNODE_LOAD_PORT_BASE=47300 node HTTP = base, node h2c = base+1, baseline = base+100/+101
-#   IDNODE_LOAD_PRODUCTION=1    production mode: IdNode__Store__Kind=postgres, IdNode__Cache__Kind=redis;
-#                               export their connection settings (IdNode__Store__*, IdNode__Cache__*) first.
+#   IDNODE_LOAD_PRODUCTION=1    production mode: PostgreSQL store (ConnectionStrings__Postgres, or a throwaway
+#                               cluster started here) and, when the node has it, the Redis cache
+#                               (ConnectionStrings__Redis, or a throwaway redis-server).
 #   IDNODE_LOAD_SKIP_BUILD=1    use the existing Release build
 #   IDNODE_LOAD_ONLY="wrk h2load gen"  which parts to run (e.g. IDNODE_LOAD_ONLY=wrk for the ratio alone)
 set -euo pipefail
@@ -33,7 +34,7 @@ SECRET=load-test-secret-$$
 HOT=$PREFIX/LOADTEST-HOT
 WORK=$(mktemp -d /tmp/idnode-load.XXXXXX)
 RESULTS=$WORK/results.tsv
-NODE_PID="" BASE_PID=""
+NODE_PID="" BASE_PID="" REDIS_PID="" PG_BIN="" PG_DATA=""
 
 log() { printf '[run.sh] %s\n' "$*" >&2; }
 
@@ -47,6 +48,10 @@ stop() {
 cleanup() {
   stop "$NODE_PID"
   stop "$BASE_PID"
+  stop "$REDIS_PID"
+  if [ -n "$PG_DATA" ] && [ -f "$PG_DATA/postmaster.pid" ]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate stop >/dev/null 2>&1 || true
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -90,11 +95,35 @@ done
 # ---- node ---------------------------------------------------------------------------------
 MODE=embedded
 NODE_ENV=()
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 if [ "${IDNODE_LOAD_PRODUCTION:-0}" = 1 ]; then
-  # The node refuses store/cache kinds it was not built with, so this fails loudly (not silently
-  # embedded) until the postgres and redis adapters are on this branch.
   MODE=production
-  NODE_ENV+=(IdNode__Store__Kind=postgres IdNode__Cache__Kind=redis)
+  # Store: PostgreSQL from ConnectionStrings__Postgres, or a throwaway cluster on loopback.
+  if [ -z "${ConnectionStrings__Postgres:-}" ]; then
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    [ -x "$PG_BIN/initdb" ] || { log "production mode needs PostgreSQL (apt-get install postgresql, or set ConnectionStrings__Postgres)"; exit 1; }
+    PG_DATA=$WORK/pg; PG_PORT=$((BASE + 200))
+    chmod 755 "$WORK"; [ "$(id -u)" = 0 ] && chown postgres "$WORK"
+    as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK/pg.log" -w -t 60 \
+      -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" start >/dev/null
+    export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres"
+    log "PostgreSQL on 127.0.0.1:$PG_PORT"
+  fi
+  NODE_ENV+=(IdNode__Store__Kind=postgres)
+  # Cache: Redis when this build of the node has it (feat/redis); otherwise the in-process cache.
+  if grep -q '"redis"' "$ROOT"/src/IdNode.Server/Hosting/*.cs 2>/dev/null; then
+    if [ -z "${ConnectionStrings__Redis:-}" ]; then
+      command -v redis-server >/dev/null || { log "production mode needs redis-server (or set ConnectionStrings__Redis)"; exit 1; }
+      REDIS_PORT=$((BASE + 201))
+      redis-server --port $REDIS_PORT --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
+      REDIS_PID=$!
+      export ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT"
+    fi
+    NODE_ENV+=(IdNode__Cache__Kind=redis)
+  else
+    log "this build has no Redis cache yet: production mode runs PostgreSQL + the in-process cache"
+  fi
 fi
 
 wait_http() {
