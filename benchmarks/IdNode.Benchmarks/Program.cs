@@ -11,5 +11,5 @@ if (args.Length > 0 && args[0] == "memory")
 }
 // The generated project builds with shared compilation off; on a busy 2-core machine that takes
 // longer than BenchmarkDotNet's default 2-minute build timeout.
-var config = DefaultConfig.Instance.WithBuildTimeout(TimeSpan.FromMinutes(5));
+var config = ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(5));
 BenchmarkSwitcher.FromAssembly(typeof(SampleRecords).Assembly).Run(args, config);
