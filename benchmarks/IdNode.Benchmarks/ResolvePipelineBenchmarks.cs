@@ -86,7 +86,7 @@ public class ResolvePipelineBenchmarks
         _hotUrl = ResolveMiddleware.ApiPrefix + handle;
         using var put = new HttpRequestMessage(HttpMethod.Put, _hotUrl) { Content = new ByteArrayContent(SampleRecords.PutBody(123)) };
         put.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("300%3A88.999/ADMIN:bench-secret")));
-        using var created = _client.Send(put);
+        using var created = _client.SendAsync(put).GetAwaiter().GetResult();
         if (!created.IsSuccessStatusCode)
             throw new InvalidOperationException($"Registering the benchmark identifier failed: {(int)created.StatusCode} {created.Content.ReadAsStringAsync().GetAwaiter().GetResult()}");
         TestServerHit().GetAwaiter().GetResult();
