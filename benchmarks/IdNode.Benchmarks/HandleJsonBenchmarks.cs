@@ -6,6 +6,7 @@ namespace IdNode.Benchmarks;
 
 /// <summary>Handle JSON out (the resolve response, built once per cache fill) and in (a PUT body, the stored form).</summary>
 [MemoryDiagnoser]
+[IterationTime(250)] // half the default: keeps `--job short --filter *` under 5 minutes on 2 busy cores
 public class HandleJsonBenchmarks
 {
     private readonly string _handle = SampleRecords.Handle(123);
