@@ -16,7 +16,7 @@
 #                               cluster started here) and, when the node has it, the Redis cache
 #                               (ConnectionStrings__Redis, or a throwaway redis-server).
 #   IDNODE_LOAD_SKIP_BUILD=1    use the existing Release build
-#   IDNODE_LOAD_ONLY="wrk h2load gen"  which parts to run (e.g. IDNODE_LOAD_ONLY=wrk for the ratio alone)
+#   IDNODE_LOAD_ONLY="wrk h2load grpc gen"  which parts to run (e.g. IDNODE_LOAD_ONLY=wrk for the ratio alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -24,17 +24,17 @@ ROOT=$PWD
 DURATION=${IDNODE_LOAD_DURATION:-10}
 GEN_DURATION=${IDNODE_LOAD_GEN_DURATION:-5}
 ROUNDS=${IDNODE_LOAD_ROUNDS:-2}
-ONLY=" ${IDNODE_LOAD_ONLY:-wrk h2load gen} "
+ONLY=" ${IDNODE_LOAD_ONLY:-wrk h2load grpc gen} "
 CONNS=${IDNODE_LOAD_CONNECTIONS:-64}
 IDS=${IDNODE_LOAD_IDENTIFIERS:-10000}
 BASE=${IDNODE_LOAD_PORT_BASE:-47300}
-NODE_HTTP=$BASE NODE_H2C=$((BASE + 1)) BASE_HTTP=$((BASE + 100)) BASE_H2C=$((BASE + 101))
+NODE_HTTP=$BASE NODE_H2C=$((BASE + 1)) BASE_HTTP=$((BASE + 100)) BASE_H2C=$((BASE + 101)) BARE_GRPC=$((BASE + 102))
 PREFIX=88.999
 SECRET=load-test-secret-$$
 HOT=$PREFIX/LOADTEST-HOT
 WORK=$(mktemp -d /tmp/idnode-load.XXXXXX)
 RESULTS=$WORK/results.tsv
-NODE_PID="" BASE_PID="" REDIS_PID="" PG_BIN="" PG_DATA=""
+NODE_PID="" BASE_PID="" REDIS_PID="" BAREGRPC_PID="" PG_BIN="" PG_DATA=""
 
 log() { printf '[run.sh] %s\n' "$*" >&2; }
 
@@ -49,6 +49,7 @@ cleanup() {
   stop "$NODE_PID"
   stop "$BASE_PID"
   stop "$REDIS_PID"
+  stop "$BAREGRPC_PID"
   if [ -n "$PG_DATA" ] && [ -f "$PG_DATA/postmaster.pid" ]; then
     as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate stop >/dev/null 2>&1 || true
   fi
@@ -78,15 +79,16 @@ command -v curl >/dev/null || { log "curl is required"; exit 1; }
 # ---- build --------------------------------------------------------------------------------
 if [ "${IDNODE_LOAD_SKIP_BUILD:-0}" != 1 ]; then
   log "building Release"
-  for p in src/IdNode.Server loadtests/Baseline loadtests/IdNode.LoadTests; do
+  for p in src/IdNode.Server loadtests/Baseline loadtests/BareGrpc loadtests/IdNode.LoadTests; do
     dotnet build -c Release -nologo -v q "$p" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; exit 1; }
   done
 fi
 SERVER_BIN=$ROOT/src/IdNode.Server/bin/Release/net10.0
 BASELINE_DLL=$ROOT/loadtests/Baseline/bin/Release/net10.0/Baseline.dll
+BAREGRPC_BIN=$ROOT/loadtests/BareGrpc/bin/Release/net10.0
 GEN_DLL=$ROOT/loadtests/IdNode.LoadTests/bin/Release/net10.0/IdNode.LoadTests.dll
 
-for port in $NODE_HTTP $NODE_H2C $BASE_HTTP $BASE_H2C; do
+for port in $NODE_HTTP $NODE_H2C $BASE_HTTP $BASE_H2C $BARE_GRPC; do
   if (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
     log "port $port is already in use: set IDNODE_LOAD_PORT_BASE to a free range"; exit 1
   fi
@@ -244,6 +246,37 @@ if [[ $ONLY == *" h2load "* ]] && command -v h2load >/dev/null; then
   run_h2load "hot h2c baseline" "http://127.0.0.1:$BASE_H2C/api/handles/$HOT"
 fi
 
+# ---- gRPC Resolve (h2load), node vs. loadtests/BareGrpc serving the node's own response frame --
+if [[ $ONLY == *" grpc "* ]] && command -v h2load >/dev/null && command -v nghttp >/dev/null; then
+  # Request: 5-byte gRPC prefix (uncompressed, big-endian length) + ResolveRequest{handle = $HOT}.
+  python3 - "$WORK/request.bin" "$HOT" <<'PY'
+import struct, sys
+handle = sys.argv[2].encode()
+msg = b"\x0a" + bytes([len(handle)]) + handle
+open(sys.argv[1], "wb").write(b"\x00" + struct.pack(">I", len(msg)) + msg)
+PY
+  GH=(-H 'content-type: application/grpc' -H 'te: trailers')
+  nghttp "${GH[@]}" -H ':method: POST' -d "$WORK/request.bin" "http://127.0.0.1:$NODE_H2C/idnode.v1.Resolver/Resolve" >"$WORK/grpc-response.bin"
+  (cd "$BAREGRPC_BIN" && exec dotnet BareGrpc.dll "http://127.0.0.1:$BARE_GRPC" "$WORK/grpc-response.bin") >"$WORK/baregrpc.log" 2>&1 &
+  BAREGRPC_PID=$!
+  for _ in $(seq 100); do
+    nghttp "${GH[@]}" -H ':method: POST' -d "$WORK/request.bin" "http://127.0.0.1:$BARE_GRPC/idnode.v1.Resolver/Resolve" >"$WORK/bare.bin" 2>/dev/null && [ -s "$WORK/bare.bin" ] && break
+    sleep 0.2
+  done
+  cmp -s "$WORK/grpc-response.bin" "$WORK/bare.bin" || log "BareGrpc answers different bytes than the node"
+  run_grpc() {
+    local key=$1 port=$2 out rps mean
+    out=$(h2load -t2 -c"$CONNS" -m1 -D "$DURATION" "${GH[@]}" -d "$WORK/request.bin" "http://127.0.0.1:$port/idnode.v1.Resolver/Resolve" 2>&1)
+    rps=$(awk '/^finished in/ { gsub(",", "", $4); printf "%.0f", $4 }' <<<"$out")
+    mean=$(awk '/^time for request:/ { print $6 }' <<<"$out")
+    log "h2load $key: $rps req/s mean ${mean}"
+    record "$key" grpc "$rps" "mean $(to_ms "$mean")" "-"
+  }
+  run_grpc "hot grpc node" "$NODE_H2C"
+  run_grpc "hot grpc baseline (BareGrpc)" "$BARE_GRPC"
+  stop "$BAREGRPC_PID"; BAREGRPC_PID=""
+fi
+
 # ---- C# generator scenarios ---------------------------------------------------------------
 NODE_T="--target http://127.0.0.1:$NODE_HTTP"
 if [[ $ONLY == *" gen "* ]]; then
@@ -268,6 +301,7 @@ fi
 # ---- table --------------------------------------------------------------------------------
 wrk_base=$(best "hot http baseline" wrk | cut -f3)
 h2_base=$(best "hot h2c baseline" h2load | cut -f3)
+grpc_base=$(best "hot grpc baseline (BareGrpc)" grpc | cut -f3)
 gen_base=$(best "gen hot baseline" gen | cut -f3)
 echo
 echo "IdNode load test — $(date -u '+%Y-%m-%d %H:%M UTC'), $MODE mode, $(nproc) cores, $CONNS connections, ${DURATION}s runs (wrk: best of $ROUNDS interleaved rounds)"
@@ -278,7 +312,7 @@ while IFS=$'\t' read -r key tool; do
   line=$(best "$key" "$tool")
   [ -n "$line" ] || line=$(awk -F'\t' -v k="$key" -v t="$tool" '$1 == k && $2 == t' "$RESULTS" | head -n 1)
   IFS=$'\t' read -r _ _ rps p50 p99 <<<"$line"
-  case $tool in wrk) base=$wrk_base ;; h2load) base=$h2_base ;; *) base=$gen_base ;; esac
+  case $tool in wrk) base=$wrk_base ;; h2load) base=$h2_base ;; grpc) base=$grpc_base ;; *) base=$gen_base ;; esac
   ratio=$(awk -v a="$rps" -v b="$base" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }')
   printf '%-30s %-7s %10s %10s %10s %8s\n' "$key" "$tool" "$rps" "$p50" "$p99" "$ratio"
 done <<<"$keys"

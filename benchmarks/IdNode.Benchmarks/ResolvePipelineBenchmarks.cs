@@ -4,6 +4,7 @@ using BenchmarkDotNet.Attributes;
 using IdNode.Core.Auth;
 using IdNode.Core.Caching;
 using IdNode.Core.Services;
+using IdNode.Server.Grpc;
 using IdNode.Server.Hosting;
 using IdNode.Server.Http;
 using Microsoft.AspNetCore.Builder;
@@ -76,6 +77,7 @@ public class ResolvePipelineBenchmarks
         // Mirrors Program.cs: the same services and the same pipeline, on an in-memory server.
         builder.Services.AddIdNode(builder.Configuration);
         builder.Services.AddGrpc();
+        builder.Services.AddIdNodeGrpc();
         builder.Services.AddGrpcHealthChecks();
         builder.Services.AddHealthChecks();
         _app = builder.Build();
