@@ -29,6 +29,7 @@ public static class IdNodeApplicationExtensions
         app.UseRouting();
         app.MapGet("/alive", () => Results.Text("alive"));
         app.MapHealthChecks("/health");
+        app.MapCacheStats();
         app.MapGrpcHealthChecksService();
         app.MapIdNodeGrpc();
         app.MapHandleApi();
