@@ -35,6 +35,12 @@ public static class IdNodeServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<HttpApiOptions>().BindConfiguration(HttpApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
+        // With any logger enabled for this category, hosting opens a logging scope (an allocation and
+        // an AsyncLocal write) on every request, to decorate request logs this node does not write:
+        // the request start/stop lines are Information, below the Warning default. Errors are logged
+        // by ErrorMiddleware and Kestrel under their own categories.
+        services.AddLogging(b => b.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None));
+
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
         {
