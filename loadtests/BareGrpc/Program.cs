@@ -8,7 +8,9 @@ var url = args.Length > 0 ? args[0] : "http://127.0.0.1:18002";
 var response = args.Length > 1 ? BareResolver.Load(args[1]) : BareResolver.Sample();
 
 var builder = WebApplication.CreateBuilder();
-builder.Logging.SetMinimumLevel(LogLevel.Warning);
+// No logging providers at all: the node filters hosting diagnostics too, so neither side pays a
+// per-request logging scope and the comparison measures the gRPC work alone.
+builder.Logging.ClearProviders();
 builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(e => e.Protocols = HttpProtocols.Http2));
 builder.WebHost.UseUrls(url);
 builder.Services.AddGrpc();
