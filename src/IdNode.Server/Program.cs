@@ -1,9 +1,11 @@
+using IdNode.Server.Grpc;
 using IdNode.Server.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.ConfigureIdNodeKestrel();
 builder.Services.AddIdNode(builder.Configuration);
 builder.Services.AddGrpc();
+builder.Services.AddIdNodeGrpc();
 builder.Services.AddGrpcHealthChecks();
 builder.Services.AddHealthChecks();
 

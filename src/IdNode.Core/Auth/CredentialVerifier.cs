@@ -29,6 +29,17 @@ public sealed class CredentialVerifier
         _node = node;
     }
 
+    /// <summary>
+    /// The principal named by an <c>Authorization</c> value (see <see cref="BasicCredentials"/>),
+    /// null when there is none; a bad one throws like <see cref="VerifyAsync"/>.
+    /// </summary>
+    public async ValueTask<Principal?> AuthenticateAsync(string? authorization, CancellationToken cancellationToken = default)
+    {
+        if (BasicCredentials.ParseAuthorization(authorization) is not { } credential)
+            return null;
+        return await VerifyAsync(credential.Identity, credential.Secret, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The principal, or a HandleException with rc 404 (unknown credential) or 403 (wrong secret).</summary>
     public async ValueTask<Principal> VerifyAsync(HandleIdentity identity, string secret, CancellationToken cancellationToken = default)
     {

@@ -13,7 +13,7 @@ namespace IdNode.Core.Services;
 /// store (retrying when another writer got there first), then tell the caches. One rule set
 /// for every surface (Handle REST, gRPC, SNMS).
 /// </summary>
-public sealed class RecordService
+public sealed partial class RecordService
 {
     private const int MaxAttempts = 64;
 
@@ -22,10 +22,13 @@ public sealed class RecordService
     private readonly WriteAuthorizer _authorizer;
     private readonly IReadOnlyList<IRecordChangeListener> _listeners;
     private readonly TimeProvider _time;
+    private readonly IBulkRecordWriter? _bulkWriter;
 
-    public RecordService(IRecordStore store, NodeSettings node, WriteAuthorizer authorizer, IEnumerable<IRecordChangeListener> listeners, TimeProvider? time = null)
+    public RecordService(IRecordStore store, NodeSettings node, WriteAuthorizer authorizer, IEnumerable<IRecordChangeListener> listeners, TimeProvider? time = null,
+        IBulkRecordWriter? bulkWriter = null)
     {
         _store = store;
+        _bulkWriter = bulkWriter;
         _node = node;
         _authorizer = authorizer;
         _listeners = listeners.ToArray();
@@ -53,47 +56,13 @@ public sealed class RecordService
 
     public async Task<PutResult> PutAsync(Identifier id, IReadOnlyList<HandleValue> values, PutOptions options, Principal? principal, string? actorNote = null, CancellationToken cancellationToken = default)
     {
-        _authorizer.EnsureResponsible(id);
-        if (values.Count == 0)
-            throw new HandleException(ResponseCode.InvalidValue, "No values given");
-        var invalid = RecordValidator.Validate(values, _node.Limits);
-        if (invalid is not null)
-            throw invalid;
-
+        ValidatePut(id, values);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var stored = await _store.GetAsync(id.Key, cancellationToken).ConfigureAwait(false);
-            var existing = Decode(stored);
-            var now = _time.GetUtcNow().ToUnixTimeSeconds();
-
-            IReadOnlyList<HandleValue> next;
-            bool created;
-            if (!options.IsPartial)
-            {
-                if (existing is not null && !options.Overwrite)
-                    throw new HandleException(ResponseCode.HandleAlreadyExists, $"Handle already exists: {id.Display}");
-                _authorizer.Authorize(principal, id, existing, existing is null ? AdminPermission.AddHandle : AdminPermission.ModifyValue);
-                next = Stamp(values, existing, now);
-                created = existing is null;
-            }
-            else
-            {
-                if (existing is null)
-                    throw new HandleException(ResponseCode.HandleNotFound, $"Handle not found: {id.Display}");
-                _authorizer.Authorize(principal, id, existing, AdminPermission.ModifyValue);
-                next = Merge(existing, SelectPartial(values, options), options.Overwrite, now);
-                created = false;
-                invalid = RecordValidator.Validate(next, _node.Limits);
-                if (invalid is not null)
-                    throw invalid;
-            }
-
-            if (existing is not null && SameContent(existing.Values, next))
-                return new PutResult(existing.Handle, existing.Version, false, false);
-
-            var handle = existing?.Handle ?? id.Display;
-            var write = new RecordWrite(id.Key, handle, id.Prefix, stored?.Version ?? 0, HandleJsonWriter.Stored(next),
-                existing is null ? ChangeKind.Create : ChangeKind.Update, principal?.Name ?? actorNote);
+            var (write, planned) = PlanPut(id, values, options, principal, actorNote, stored, identicalIsSuccess: false);
+            if (write is null)
+                return planned;
             var result = await _store.WriteAsync(write, cancellationToken).ConfigureAwait(false);
             if (!result.Committed)
             {
@@ -101,9 +70,71 @@ public sealed class RecordService
                 continue;
             }
             Notify(id.Key, result.Version);
-            return new PutResult(handle, result.Version, created || options.IsPartial && !options.Overwrite, true);
+            return planned with { Version = result.Version };
         }
         throw new HandleException(ResponseCode.ServerTooBusy, $"Too many concurrent writes to {id.Display}; retry");
+    }
+
+    /// <summary>The checks that need no stored state: responsibility, a non-empty body, the record rules.</summary>
+    private void ValidatePut(Identifier id, IReadOnlyList<HandleValue> values)
+    {
+        _authorizer.EnsureResponsible(id);
+        if (values.Count == 0)
+            throw new HandleException(ResponseCode.InvalidValue, "No values given");
+        var invalid = RecordValidator.Validate(values, _node.Limits);
+        if (invalid is not null)
+            throw invalid;
+    }
+
+    /// <summary>
+    /// Authorises and applies a put to the stored state: the compare-and-set write to attempt, or
+    /// no write when the record already holds exactly these values. With
+    /// <paramref name="identicalIsSuccess"/> a create of an existing record with the same values
+    /// succeeds instead of failing with rc 101 (batches: a client retrying after a timeout).
+    /// </summary>
+    private (RecordWrite? Write, PutResult Result) PlanPut(Identifier id, IReadOnlyList<HandleValue> values, PutOptions options, Principal? principal,
+        string? actorNote, StoredRecord? stored, bool identicalIsSuccess)
+    {
+        var existing = Decode(stored);
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+
+        IReadOnlyList<HandleValue> next;
+        bool created;
+        if (!options.IsPartial)
+        {
+            if (existing is not null && !options.Overwrite)
+            {
+                if (identicalIsSuccess)
+                {
+                    _authorizer.Authorize(principal, id, existing, AdminPermission.AddHandle);
+                    if (SameContent(existing.Values, Stamp(values, existing, now)))
+                        return (null, new PutResult(existing.Handle, existing.Version, false, false));
+                }
+                throw new HandleException(ResponseCode.HandleAlreadyExists, $"Handle already exists: {id.Display}");
+            }
+            _authorizer.Authorize(principal, id, existing, existing is null ? AdminPermission.AddHandle : AdminPermission.ModifyValue);
+            next = Stamp(values, existing, now);
+            created = existing is null;
+        }
+        else
+        {
+            if (existing is null)
+                throw new HandleException(ResponseCode.HandleNotFound, $"Handle not found: {id.Display}");
+            _authorizer.Authorize(principal, id, existing, AdminPermission.ModifyValue);
+            next = Merge(existing, SelectPartial(values, options), options.Overwrite, now);
+            created = false;
+            var invalid = RecordValidator.Validate(next, _node.Limits);
+            if (invalid is not null)
+                throw invalid;
+        }
+
+        if (existing is not null && SameContent(existing.Values, next))
+            return (null, new PutResult(existing.Handle, existing.Version, false, false));
+
+        var handle = existing?.Handle ?? id.Display;
+        var write = new RecordWrite(id.Key, handle, id.Prefix, stored?.Version ?? 0, HandleJsonWriter.Stored(next),
+            existing is null ? ChangeKind.Create : ChangeKind.Update, principal?.Name ?? actorNote);
+        return (write, new PutResult(handle, 0, created || options.IsPartial && !options.Overwrite, true));
     }
 
     /// <summary>Deletes the handle, or only the values at <paramref name="indexes"/>. History keeps every version.</summary>

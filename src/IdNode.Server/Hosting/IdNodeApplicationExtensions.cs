@@ -1,3 +1,4 @@
+using IdNode.Server.Grpc;
 using IdNode.Server.Http;
 
 namespace IdNode.Server.Hosting;
@@ -26,6 +27,7 @@ public static class IdNodeApplicationExtensions
         app.MapGet("/alive", () => Results.Text("alive"));
         app.MapHealthChecks("/health");
         app.MapGrpcHealthChecksService();
+        app.MapIdNodeGrpc();
         app.MapHandleApi();
         app.MapProxy();
         return app;

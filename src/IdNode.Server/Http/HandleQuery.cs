@@ -74,27 +74,5 @@ public sealed class HandleQuery
     }
 
     /// <summary>Type filters compare ignoring case; a trailing dot also matches subtypes. Type and index filters are OR-ed.</summary>
-    public bool Matches(HandleValue v)
-    {
-        if (!HasFilters)
-            return true;
-        foreach (var i in Indexes)
-            if (v.Index == i)
-                return true;
-        foreach (var t in Types)
-        {
-            if (t.EndsWith('.'))
-            {
-                var bare = t.AsSpan(0, t.Length - 1);
-                if (v.Type.AsSpan().Equals(bare, StringComparison.OrdinalIgnoreCase)
-                    || v.Type.StartsWith(t, StringComparison.OrdinalIgnoreCase))
-                    return true;
-            }
-            else if (v.Type.Equals(t, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    public bool Matches(HandleValue v) => ValueFilter.Matches(v, Types, Indexes);
 }

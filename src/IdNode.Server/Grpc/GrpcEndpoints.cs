@@ -1,0 +1,31 @@
+using Grpc.AspNetCore.Server;
+using IdNode.Core.Services;
+using IdNode.Server.Hosting;
+
+namespace IdNode.Server.Grpc;
+
+/// <summary>Wiring of the <c>idnode.v1</c> gRPC services, the error interceptor, health and reflection.</summary>
+public static class GrpcEndpoints
+{
+    public static IServiceCollection AddIdNodeGrpc(this IServiceCollection services)
+    {
+        services.AddGrpc(o => o.Interceptors.Add<GrpcErrorInterceptor>());
+        // A BatchRegister of 2000 records of a few KiB each passes the 4 MiB default.
+        services.AddGrpc().AddServiceOptions<RegistryService>(o => o.MaxReceiveMessageSize = 64 * 1024 * 1024);
+        services.AddGrpcReflection();
+        services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
+        services.AddSingleton<GrpcAuthenticator>();
+        services.AddSingleton<ChangeSignal>();
+        services.AddSingleton<IRecordChangeListener>(sp => sp.GetRequiredService<ChangeSignal>());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapIdNodeGrpc(this IEndpointRouteBuilder app)
+    {
+        app.MapGrpcService<ResolverService>();
+        app.MapGrpcService<RegistryService>();
+        app.MapGrpcService<ChangesService>();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+}

@@ -1,0 +1,60 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using IdNode.Core.Handles;
+
+namespace IdNode.Server.Grpc;
+
+/// <summary>Services throw the domain's HandleException; this turns it into the gRPC status of <see cref="GrpcStatusMap"/>, for every kind of call.</summary>
+public sealed class GrpcErrorInterceptor : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (HandleException e)
+        {
+            throw GrpcStatusMap.ToRpcException(e);
+        }
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context,
+        ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(requestStream, context);
+        }
+        catch (HandleException e)
+        {
+            throw GrpcStatusMap.ToRpcException(e);
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (HandleException e)
+        {
+            throw GrpcStatusMap.ToRpcException(e);
+        }
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream,
+        ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(requestStream, responseStream, context);
+        }
+        catch (HandleException e)
+        {
+            throw GrpcStatusMap.ToRpcException(e);
+        }
+    }
+}

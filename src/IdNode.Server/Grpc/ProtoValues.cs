@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.Json;
+using Google.Protobuf;
+using IdNode.Core.Handles;
+using IdNode.Core.Identifiers;
+using IdNode.Core.Node;
+using IdNode.Core.Records;
+using Proto = IdNode.Grpc.V1;
+
+namespace IdNode.Server.Grpc;
+
+/// <summary>
+/// Wire messages ↔ the domain's value model. Only shape is checked here (a message field that has
+/// no domain equivalent); every record rule stays in <see cref="RecordValidator"/>.
+/// </summary>
+public static class ProtoValues
+{
+    private static readonly string[] ReservedFormats = ["string", "base64", "hex", "admin"];
+
+    public static Identifier ParseHandle(string? handle, NodeSettings node, string field = "handle")
+    {
+        if (!IdentifierParser.TryParse(handle, node.Rules, out var id, out var error))
+            throw new HandleException(ResponseCode.InvalidHandle, $"{field}: {error.Message}");
+        return id;
+    }
+
+    public static List<HandleValue> ToDomain(IReadOnlyList<Proto.HandleValue> values, string field = "values")
+    {
+        var list = new List<HandleValue>(values.Count);
+        for (var i = 0; i < values.Count; i++)
+            list.Add(ToDomain(values[i], string.Create(CultureInfo.InvariantCulture, $"{field}[{i}]")));
+        return list;
+    }
+
+    public static HandleValue ToDomain(Proto.HandleValue v, string field)
+    {
+        var permissions = ValuePermissions.Default;
+        if (v.HasPermissions)
+        {
+            if (v.Permissions > 0xF)
+                Invalid($"{field}.permissions: 4 bits (0-15: 8 admin read, 4 admin write, 2 public read, 1 public write), got {v.Permissions}");
+            permissions = (ValuePermissions)v.Permissions;
+        }
+        List<ValueReference>? references = null;
+        if (v.References.Count > 0)
+        {
+            references = new List<ValueReference>(v.References.Count);
+            foreach (var r in v.References)
+                references.Add(new ValueReference(r.Handle, r.Index));
+        }
+        return new HandleValue(v.Index, v.Type, ToDomain(v.Data, field + ".data"), v.HasTtl ? v.Ttl : HandleValue.DefaultTtl, 0, permissions, references);
+    }
+
+    private static ValueData ToDomain(Proto.ValueData? data, string field)
+    {
+        switch (data?.ValueCase ?? Proto.ValueData.ValueOneofCase.None)
+        {
+            case Proto.ValueData.ValueOneofCase.Text:
+                return ValueData.FromString(data!.Text);
+            case Proto.ValueData.ValueOneofCase.Binary:
+                return ValueData.FromBytes(data!.Binary.ToByteArray());
+            case Proto.ValueData.ValueOneofCase.Admin:
+                return ValueData.FromAdmin(new AdminRef(data!.Admin.Handle, data.Admin.Index, data.Admin.Permissions));
+            case Proto.ValueData.ValueOneofCase.Json:
+                var json = data!.Json;
+                if (string.IsNullOrEmpty(json.Format) || ReservedFormats.Contains(json.Format, StringComparer.OrdinalIgnoreCase))
+                    Invalid($"{field}.json.format: a structured format name such as site, key or vlist (string, base64 and admin have their own fields)");
+                if (!IsJson(json.Json))
+                    Invalid($"{field}.json.json: not valid JSON");
+                return ValueData.FromJson(json.Format, json.Json);
+            default:
+                Invalid($"{field}: one of text, binary, admin or json must be set");
+                return null!;
+        }
+    }
+
+    private static bool IsJson(string text)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(text);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void Invalid(string message) => throw new HandleException(ResponseCode.InvalidValue, message);
+
+    public static Proto.HandleValue ToProto(HandleValue v)
+    {
+        var p = new Proto.HandleValue
+        {
+            Index = v.Index,
+            Type = v.Type,
+            Data = ToProto(v.Data),
+            Ttl = v.Ttl,
+            Timestamp = v.Timestamp,
+            Permissions = (uint)v.Permissions,
+        };
+        foreach (var r in v.References)
+            p.References.Add(new Proto.ValueReference { Handle = r.Handle, Index = r.Index });
+        return p;
+    }
+
+    private static Proto.ValueData ToProto(ValueData d) => d.Format switch
+    {
+        DataFormat.String => new Proto.ValueData { Text = d.Text },
+        DataFormat.Base64 => new Proto.ValueData { Binary = ByteString.CopyFrom(d.Bytes) },
+        DataFormat.Admin => new Proto.ValueData { Admin = new Proto.AdminRef { Handle = d.Admin!.Handle, Index = d.Admin.Index, Permissions = d.Admin.Permissions } },
+        _ => new Proto.ValueData { Json = new Proto.JsonData { Format = d.FormatName, Json = d.Json } },
+    };
+
+    public static Proto.ResolveResponse ToResponse(HandleRecord record, IEnumerable<HandleValue> values)
+    {
+        var response = new Proto.ResolveResponse { Handle = record.Handle, Version = record.Version };
+        foreach (var v in values)
+            response.Values.Add(ToProto(v));
+        return response;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Runtime.CompilerServices;
+using Grpc.Core;
+using IdNode.Core.Auth;
+using IdNode.Core.Caching;
+using IdNode.Core.Handles;
+using IdNode.Core.Node;
+using IdNode.Core.Records;
+using IdNode.Core.Services;
+using IdNode.Grpc.V1;
+
+namespace IdNode.Server.Grpc;
+
+/// <summary>gRPC resolution over the same <see cref="Core.Services.Resolver"/> (L1 → store) and read rules as the REST API.</summary>
+public sealed class ResolverService(Core.Services.Resolver resolver, NodeSettings node, GrpcAuthenticator authenticator, WriteAuthorizer authorizer) : IdNode.Grpc.V1.Resolver.ResolverBase
+{
+    /// <summary>Batch resolution takes at most this many identifiers, like the batch writes.</summary>
+    public const int MaxBatchItems = RecordService.MaxBatchItems;
+
+    // The common answer (unfiltered, public values) converted once per cache entry: a new
+    // version is a new entry, so a stale conversion is never served, and it dies with its entry.
+    private static readonly ConditionalWeakTable<CacheEntry, ResolveResponse> PublicResponses = new();
+
+    public override async Task<ResolveResponse> Resolve(ResolveRequest request, ServerCallContext context)
+    {
+        var id = ProtoValues.ParseHandle(request.Handle, node);
+        var principal = await authenticator.AuthenticateAsync(context);
+        var entry = await resolver.ResolveAsync(id.Key, request.Authoritative, context.CancellationToken);
+        return Project(id, entry, request.FilterTypes, request.FilterIndexes, request.PublicOnly, principal);
+    }
+
+    public override async Task<BatchResolveResponse> BatchResolve(BatchResolveRequest request, ServerCallContext context)
+    {
+        if (request.Handles.Count > MaxBatchItems)
+            throw new HandleException(ResponseCode.ProtocolError, $"handles: at most {MaxBatchItems} per call (got {request.Handles.Count})");
+        var principal = await authenticator.AuthenticateAsync(context);
+        var response = new BatchResolveResponse();
+        for (var i = 0; i < request.Handles.Count; i++)
+        {
+            var handle = request.Handles[i];
+            var result = new ResolveResult { Handle = handle };
+            try
+            {
+                var id = ProtoValues.ParseHandle(handle, node, $"handles[{i}]");
+                var entry = await resolver.ResolveAsync(id.Key, request.Authoritative, context.CancellationToken);
+                result.Record = Project(id, entry, request.FilterTypes, request.FilterIndexes, request.PublicOnly, principal);
+                result.Status = GrpcStatusMap.Ok;
+            }
+            catch (HandleException e)
+            {
+                result.Status = GrpcStatusMap.ToItemStatus(e);
+            }
+            response.Results.Add(result);
+        }
+        return response;
+    }
+
+    private ResolveResponse Project(Core.Identifiers.Identifier id, CacheEntry entry, IReadOnlyList<string> types, IReadOnlyList<int> indexes, bool publicOnly, Principal? principal)
+    {
+        if (entry.Record is not { } record)
+            throw new HandleException(ResponseCode.HandleNotFound, $"Handle not found: {id.Display}");
+
+        // Anonymous callers only ever see public values; an authorised caller sees the rest unless public_only is asked.
+        var includePrivate = principal is not null && !publicOnly && authorizer.CanReadPrivate(principal, id, record);
+        var hasFilters = types.Count > 0 || indexes.Count > 0;
+        if (!hasFilters && !includePrivate)
+            return PublicResponses.GetValue(entry, static e => ProtoValues.ToResponse(e.Record!, e.Record!.Values.Where(static v => v.IsPublicRead)));
+
+        var matched = record.Values.Where(v => (includePrivate || v.IsPublicRead) && ValueFilter.Matches(v, types, indexes)).ToList();
+        if (matched.Count == 0 && hasFilters)
+            throw new HandleException(ResponseCode.ValuesNotFound, $"Values not found: no value of {id.Display} matches the type/index filters");
+        return ProtoValues.ToResponse(record, matched);
+    }
+}
