@@ -62,10 +62,21 @@ public sealed class PrefixGate
             throw Blocked(id, state);
     }
 
-    public static HandleException Blocked(Identifier id, PrefixState state)
+    public static HandleException Blocked(Identifier id, PrefixState state) => Blocked(id.Prefix, id.Display, state);
+
+    public static HandleException Blocked(string prefix, string handle, PrefixState state)
         => new(ResponseCode.InsufficientPermissions, state == PrefixState.Stopped
-            ? $"Prefix {id.Prefix} is stopped: {id.Display} cannot be resolved or written until the node admin resumes it"
-            : $"Prefix {id.Prefix} is {state}: {id.Display} cannot be resolved or written");
+            ? $"Prefix {prefix} is stopped: {handle} cannot be resolved or written until the node admin resumes it"
+            : $"Prefix {prefix} is {state}: {handle} cannot be resolved or written");
+
+    /// <summary>The blocking state for a normalised identifier key (<c>prefix/suffix</c>).</summary>
+    public PrefixState? BlockedStateOfKey(ReadOnlySpan<char> key)
+    {
+        if (IsEmpty)
+            return null;
+        var slash = key.IndexOf('/');
+        return slash > 0 ? BlockedState(key[..slash]) : null;
+    }
 
     private static bool IsBlocking(PrefixState state) => state is PrefixState.Stopped or PrefixState.PendingDelete;
 }

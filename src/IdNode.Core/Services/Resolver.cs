@@ -2,6 +2,7 @@ using IdNode.Core.Caching;
 using IdNode.Core.Json;
 using IdNode.Core.Ports;
 using IdNode.Core.Records;
+using IdNode.Core.Registry;
 
 namespace IdNode.Core.Services;
 
@@ -14,20 +15,34 @@ public sealed class Resolver : IRecordChangeListener
     private readonly IRecordStore _store;
     private readonly L1Cache _l1;
     private readonly ResolverOptions _options;
+    private readonly PrefixGate? _gate;
 
-    public Resolver(IRecordStore store, L1Cache l1, ResolverOptions options)
+    public Resolver(IRecordStore store, L1Cache l1, ResolverOptions options, PrefixGate? gate = null)
     {
         _store = store;
         _l1 = l1;
         _options = options;
+        _gate = gate;
     }
 
     public L1Cache L1 => _l1;
 
-    public bool TryGetCached(ReadOnlySpan<char> key, out CacheEntry entry) => _l1.TryGet(key, out entry);
+    /// <summary>A cached entry for the fast path; never one under a stopped prefix (the slow path then reports that).</summary>
+    public bool TryGetCached(ReadOnlySpan<char> key, out CacheEntry entry)
+    {
+        if (_gate is { IsEmpty: false } && _gate.BlockedStateOfKey(key) is not null)
+        {
+            entry = null!;
+            return false;
+        }
+        return _l1.TryGet(key, out entry);
+    }
 
+    /// <summary>The entry for <paramref name="key"/>; rc 401 (HandleException) when its prefix is stopped.</summary>
     public ValueTask<CacheEntry> ResolveAsync(string key, bool authoritative = false, CancellationToken cancellationToken = default)
     {
+        if (_gate is { IsEmpty: false } && _gate.BlockedStateOfKey(key) is { } state)
+            throw PrefixGate.Blocked(key[..key.IndexOf('/', StringComparison.Ordinal)], key, state);
         if (!authoritative && _l1.TryGet(key, out var entry))
             return ValueTask.FromResult(entry);
         return new ValueTask<CacheEntry>(LoadAsync(key, cancellationToken));

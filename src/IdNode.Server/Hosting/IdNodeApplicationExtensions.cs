@@ -1,5 +1,7 @@
 using IdNode.Server.Grpc;
+using IdNode.Server.Admin;
 using IdNode.Server.Http;
+using IdNode.Server.Snms;
 
 namespace IdNode.Server.Hosting;
 
@@ -29,6 +31,8 @@ public static class IdNodeApplicationExtensions
         app.MapGrpcHealthChecksService();
         app.MapIdNodeGrpc();
         app.MapHandleApi();
+        app.MapSnms();
+        app.MapAdminApi();
         app.MapProxy();
         return app;
     }

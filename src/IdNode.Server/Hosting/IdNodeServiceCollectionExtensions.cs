@@ -4,6 +4,7 @@ using IdNode.Core.Identifiers;
 using IdNode.Core.Node;
 using IdNode.Core.Ports;
 using IdNode.Core.Records;
+using IdNode.Core.Registry;
 using IdNode.Core.Services;
 using IdNode.Server.Http;
 using IdNode.Server.Options;
@@ -55,15 +56,24 @@ public static class IdNodeServiceCollectionExtensions
         {
             var o = sp.GetRequiredService<IOptions<CacheOptions>>().Value;
             return new Resolver(sp.GetRequiredService<IRecordStore>(), sp.GetRequiredService<L1Cache>(),
-                new ResolverOptions { MaxTtlSeconds = o.MaxTtlSeconds, NegativeTtlSeconds = o.NegativeTtlSeconds });
+                new ResolverOptions { MaxTtlSeconds = o.MaxTtlSeconds, NegativeTtlSeconds = o.NegativeTtlSeconds }, sp.GetRequiredService<PrefixGate>());
         });
         services.AddSingleton<IRecordChangeListener>(sp => sp.GetRequiredService<Resolver>());
-        services.AddSingleton<WriteAuthorizer>();
+        // Both stores keep the registry (principals, tokens, enterprises, audit) in their own database.
+        services.AddSingleton(sp => (IRegistryStore)sp.GetRequiredService<IRecordStore>());
+        services.AddSingleton<PrefixGate>();
+        services.AddSingleton(sp => new AuditLog(sp.GetRequiredService<IRegistryStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new WriteAuthorizer(sp.GetRequiredService<NodeSettings>(), sp.GetRequiredService<PrefixGate>(), sp.GetRequiredService<AuditLog>()));
+        services.AddSingleton(sp => new TokenService(sp.GetRequiredService<IRegistryStore>(), sp.GetRequiredService<CredentialVerifier>(), sp.GetRequiredService<AuditLog>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new RegistryService(sp.GetRequiredService<IRegistryStore>(), sp.GetRequiredService<NodeSettings>(), sp.GetRequiredService<PrefixGate>(),
+            sp.GetRequiredService<AuditLog>(), sp.GetRequiredService<TokenService>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RecordService>();
         services.AddSingleton<CredentialVerifier>();
         services.AddSingleton<HttpAuthenticator>();
         services.AddSingleton<ListCursors>();
         services.AddHostedService<BootstrapService>();
+        services.AddHostedService<RegistryWorker>();
         return services;
     }
 }
