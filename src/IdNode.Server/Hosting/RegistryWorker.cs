@@ -14,6 +14,7 @@ public sealed class RegistryWorker(AuditLog audit, RegistryService registry, ILo
     private readonly CancellationTokenSource _stopping = new();
     private Task? _audit;
     private Task? _refresh;
+    private volatile bool _disposed;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -47,6 +48,9 @@ public sealed class RegistryWorker(AuditLog audit, RegistryService registry, ILo
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // The test host may dispose services before stopping them.
+        if (_disposed)
+            return;
         await _stopping.CancelAsync();
         if (_audit is not null)
             await _audit.WaitAsync(cancellationToken);
@@ -54,5 +58,10 @@ public sealed class RegistryWorker(AuditLog audit, RegistryService registry, ILo
             await _refresh.WaitAsync(cancellationToken);
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
 }

@@ -8,7 +8,7 @@ using IdNode.Server.Tests.Grpc;
 namespace IdNode.Server.Tests.Enterprise;
 
 /// <summary>Drives a test node through the public HTTP APIs: logins, applications, approvals, principals.</summary>
-internal sealed class Onboarding(GrpcTestServer server)
+public sealed class Onboarding(GrpcTestServer server)
 {
     public const string AdminUser = "300:88.999/ADMIN";
     public const string ValidCreditCode = "91350100M000100Y43";
