@@ -1,7 +1,7 @@
 using IdNode.Server.Grpc;
 using IdNode.Server.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(args).UseBinaryDirectorySettings();
 builder.WebHost.ConfigureIdNodeKestrel();
 builder.Services.AddIdNode(builder.Configuration);
 builder.Services.AddGrpc();
