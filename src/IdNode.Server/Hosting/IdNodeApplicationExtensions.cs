@@ -33,6 +33,7 @@ public static class IdNodeApplicationExtensions
         app.MapHandleApi();
         app.MapSnms();
         app.MapAdminApi();
+        app.MapImport();
         app.MapProxy();
         return app;
     }

@@ -68,7 +68,13 @@ public static class IdNodeServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new RegistryService(sp.GetRequiredService<IRegistryStore>(), sp.GetRequiredService<NodeSettings>(), sp.GetRequiredService<PrefixGate>(),
             sp.GetRequiredService<AuditLog>(), sp.GetRequiredService<TokenService>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<RecordService>();
+        // PostgreSQL imports use binary COPY (IBulkRecordWriter); SQLite has no faster path than its batch.
+        services.AddSingleton(sp =>
+        {
+            var store = sp.GetRequiredService<IRecordStore>();
+            return new RecordService(store, sp.GetRequiredService<NodeSettings>(), sp.GetRequiredService<WriteAuthorizer>(), sp.GetServices<IRecordChangeListener>(),
+                sp.GetRequiredService<TimeProvider>(), store as IBulkRecordWriter);
+        });
         services.AddSingleton<CredentialVerifier>();
         services.AddSingleton<HttpAuthenticator>();
         services.AddSingleton<ListCursors>();
