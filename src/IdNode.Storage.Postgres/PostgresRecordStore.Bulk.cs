@@ -6,7 +6,10 @@ namespace IdNode.Storage.Postgres;
 
 public sealed partial class PostgresRecordStore
 {
+    // The sorts by key over a large load would spill to disk at the default 4 MB; LOCAL keeps
+    // the larger budget to this one transaction.
     private const string BulkTablesSql = """
+        SET LOCAL work_mem = '128MB';
         CREATE TEMP TABLE bulk_in (ord integer, key text COLLATE "C", handle text, prefix text COLLATE "C", data bytea, actor text) ON COMMIT DROP;
         CREATE TEMP TABLE bulk_new (key text COLLATE "C", handle text, prefix text COLLATE "C") ON COMMIT DROP;
         """;

@@ -47,6 +47,15 @@ public sealed partial class PostgresRecordStore
         return false;
     }
 
+    /// <summary>
+    /// After PostgreSQL rejects a statement in the middle of a pipelined batch, Npgsql 10.0.3 can
+    /// leave that connection's auto-prepared statements out of step with the server: the next
+    /// command on it fails with "Received unexpected backend message DataRow" (the store tests
+    /// reproduce it). Such errors are rare (a bug or bad data), so the cure is blunt: drop the
+    /// pooled connections, busy ones included when they come back, and let the pool open fresh ones.
+    /// </summary>
+    private void DiscardConnections() => _dataSource.Clear();
+
     private static StoreUnavailableException Unavailable(Exception e, bool committing) => committing
         ? new StoreUnavailableException($"store unavailable while committing, the write may or may not have been applied: {e.Message}", e, outcomeUnknown: true)
         : new StoreUnavailableException($"store unavailable, retry later: {e.Message}", e);

@@ -81,11 +81,12 @@ public sealed partial class PostgresRecordStore
     }
 
     /// <summary>
-    /// One transaction, three round trips whatever the batch size: every item's compare-and-set
-    /// (one statement each, pipelined in one <see cref="NpgsqlBatch"/>), then prefix counters and
-    /// change log together, then the commit. Items are applied in key order (items of one key
-    /// keep their order) so concurrent batches lock rows in the same order and cannot deadlock;
-    /// the change-log sequences of one batch follow that order.
+    /// One transaction, two round trips whatever the batch size: BEGIN and every item's
+    /// compare-and-set (one statement each, pipelined in one <see cref="NpgsqlBatch"/>), then prefix
+    /// counters, change log and COMMIT together — so the serialised tail (see
+    /// <see cref="ChangesSql"/>) lasts a single round trip. Items are applied in key order (items
+    /// of one key keep their order) so concurrent batches lock rows in the same order and cannot
+    /// deadlock; the change-log sequences of one batch follow that order.
     /// </summary>
     public async Task<IReadOnlyList<WriteResult>> WriteBatchAsync(IReadOnlyList<RecordWrite> writes, CancellationToken cancellationToken = default)
     {
@@ -99,10 +100,61 @@ public sealed partial class PostgresRecordStore
             var c = string.CompareOrdinal(writes[a].Key, writes[b].Key);
             return c != 0 ? c : a.CompareTo(b);
         });
-        return await InTransactionAsync((conn, ct) => ApplyAsync(conn, writes, order, ct), cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            var state = new CommitState();
+            try
+            {
+                await using var conn = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await ApplyAsync(conn, writes, order, state, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await TryRollbackAsync(conn).ConfigureAwait(false);
+                    throw;
+                }
+            }
+            catch (Exception e) when (IsUnavailable(e))
+            {
+                if (!ShouldRetry(e, attempt, state.Committing))
+                    throw Unavailable(e, state.Committing);
+            }
+            catch (PostgresException)
+            {
+                DiscardConnections();
+                throw;
+            }
+        }
     }
 
-    private async Task<IReadOnlyList<WriteResult>> ApplyAsync(NpgsqlConnection conn, IReadOnlyList<RecordWrite> writes, int[] order, CancellationToken ct)
+    /// <summary>Set just before the batch that carries COMMIT is sent: from then on a failure may or may not have committed.</summary>
+    private sealed class CommitState
+    {
+        public bool Committing;
+    }
+
+    /// <summary>
+    /// The transaction is begun and committed with plain SQL inside the batches (that is what saves
+    /// the round trips), so a failure must end it by hand before the connection goes back to the pool.
+    /// </summary>
+    private static async Task TryRollbackAsync(NpgsqlConnection conn)
+    {
+        if (conn.FullState != System.Data.ConnectionState.Open)
+            return;
+        try
+        {
+            await using var rollback = new NpgsqlCommand("ROLLBACK", conn);
+            await rollback.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // A connection that cannot even roll back is broken: the pool discards it.
+        }
+    }
+
+    private async Task<IReadOnlyList<WriteResult>> ApplyAsync(NpgsqlConnection conn, IReadOnlyList<RecordWrite> writes, int[] order, CommitState state, CancellationToken ct)
     {
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         var results = new WriteResult[writes.Count];
@@ -111,6 +163,7 @@ public sealed partial class PostgresRecordStore
 
         await using (var batch = new NpgsqlBatch(conn))
         {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
             foreach (var i in order)
             {
                 var w = writes[i];
@@ -145,8 +198,13 @@ public sealed partial class PostgresRecordStore
                 await r.NextResultAsync(ct).ConfigureAwait(false);
             }
         }
+        state.Committing = true;
         if (committed.Count == 0)
+        {
+            await using var commit = new NpgsqlCommand("COMMIT", conn);
+            await commit.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             return results;
+        }
 
         await using (var batch = new NpgsqlBatch(conn))
         {
@@ -165,6 +223,7 @@ public sealed partial class PostgresRecordStore
             changes.Parameters.Add(new NpgsqlParameter<short[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Smallint, TypedValue = committed.Select(i => (short)writes[i].Kind).ToArray() });
             changes.Parameters.Add(Int64(now));
             batch.BatchCommands.Add(changes);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
 
             await using var r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
             // The counters statement returns no rows; only the change-log statement does.
@@ -179,6 +238,10 @@ public sealed partial class PostgresRecordStore
             {
                 var i = committed[j];
                 results[i] = results[i] with { Sequence = first + j };
+            }
+            // An error in COMMIT (or a statement before it) surfaces only while reading on.
+            while (await r.NextResultAsync(ct).ConfigureAwait(false))
+            {
             }
         }
         return results;
@@ -208,6 +271,11 @@ public sealed partial class PostgresRecordStore
             {
                 if (!ShouldRetry(e, attempt, committing))
                     throw Unavailable(e, committing);
+            }
+            catch (PostgresException)
+            {
+                DiscardConnections();
+                throw;
             }
         }
     }

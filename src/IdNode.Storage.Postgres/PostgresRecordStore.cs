@@ -61,6 +61,11 @@ public sealed partial class PostgresRecordStore : IRecordStore, IRegistryStore, 
                 if (!ShouldRetry(e, attempt, committing: false))
                     throw Unavailable(e, committing: false);
             }
+            catch (PostgresException)
+            {
+                DiscardConnections();
+                throw;
+            }
         }
     }
 
@@ -151,6 +156,11 @@ public sealed partial class PostgresRecordStore : IRecordStore, IRegistryStore, 
             {
                 if (!ShouldRetry(e, attempt, committing: false))
                     throw Unavailable(e, committing: false);
+            }
+            catch (PostgresException)
+            {
+                DiscardConnections();
+                throw;
             }
         }
     }

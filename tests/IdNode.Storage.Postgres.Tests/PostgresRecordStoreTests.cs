@@ -100,6 +100,24 @@ public sealed class PostgresRecordStoreTests : IAsyncLifetime
         Assert.Empty(await store.ReadChangesAsync(0, 10));
     }
 
+    [SkippableFact]
+    public async Task A_batch_that_fails_midway_commits_nothing_and_leaves_the_pooled_connection_usable()
+    {
+        await using var store = new PostgresRecordStore(new PostgresStoreOptions { ConnectionString = Schema.ConnectionString + ";Maximum Pool Size=1" });
+
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => store.WriteBatchAsync([Create($"{P}/a"), Create($"{P}/b\0bad")]));
+        Assert.IsNotType<StoreUnavailableException>(e);
+
+
+        // The one pooled connection is back outside any transaction: this write commits for real.
+        Assert.True((await store.WriteAsync(Create($"{P}/c"))).Committed);
+        await using var other = Schema.OpenStore();
+        Assert.Null(await other.GetAsync($"{P}/a"));
+        Assert.NotNull(await other.GetAsync($"{P}/c"));
+        Assert.Equal(1, await other.CountAsync(P));
+        Assert.Single(await other.ReadChangesAsync(0, 10));
+    }
+
     /// <summary>
     /// A follower remembers the last sequence it read. If a transaction holding a lower sequence
     /// could commit after one holding a higher one, the follower would see a gap and skip the

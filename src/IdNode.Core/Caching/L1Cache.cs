@@ -14,6 +14,8 @@ public sealed class L1Cache
     private readonly ConcurrentQueue<string> _clock = new();
     private readonly TimeProvider _time;
     private long _bytes;
+    private long _generation;
+    private long _trustedUntilMs = long.MaxValue;
 
     public long MaxBytes { get; }
 
@@ -32,10 +34,23 @@ public sealed class L1Cache
 
     public long NowMs => _time.GetTimestamp() * 1000 / _time.TimestampFrequency;
 
+    /// <summary>
+    /// Until when (ms, <see cref="NowMs"/>) entries may be served at all. The change-log follower keeps
+    /// moving it forward while it can vouch that no invalidation was missed; if it stalls, the cache
+    /// stops answering on its own instead of serving records older than the stale bound.
+    /// Default: no limit (a cache nobody keeps coherent across nodes is a single-node cache).
+    /// </summary>
+    public long TrustedUntilMs
+    {
+        get => Volatile.Read(ref _trustedUntilMs);
+        set => Volatile.Write(ref _trustedUntilMs, value);
+    }
+
     /// <summary>A live answer for the key (found or not-found), without allocating.</summary>
     public bool TryGet(ReadOnlySpan<char> key, out CacheEntry entry)
     {
-        if (_spanLookup.TryGetValue(key, out entry!) && !entry.IsMarker && entry.ExpiresAtMs > NowMs)
+        var now = NowMs;
+        if (_spanLookup.TryGetValue(key, out entry!) && !entry.IsMarker && entry.ExpiresAtMs > now && now < Volatile.Read(ref _trustedUntilMs))
         {
             if (!entry.Touched)
                 entry.Touched = true;
@@ -71,13 +86,28 @@ public sealed class L1Cache
         return true;
     }
 
-    /// <summary>Drops the cached answer for <paramref name="key"/>: version <paramref name="version"/> is now committed.</summary>
+    /// <summary>
+    /// Drops the cached answer for <paramref name="key"/>: version <paramref name="version"/> is now committed.
+    /// An entry already at that version (or newer) stays: the same commit is announced up to three
+    /// times (local write, pub/sub, change log) and only the first must cost a miss.
+    /// </summary>
     public void Invalidate(string key, long version)
-        => Set(CacheEntry.Marker(key, version, NowMs + MarkerLifetimeMs));
+    {
+        if (_map.TryGetValue(key, out var current) && current.Version >= version)
+            return;
+        Set(CacheEntry.Marker(key, version, NowMs + MarkerLifetimeMs));
+    }
+
+    /// <summary>The newest version L1 knows for the key (an answer or an invalidation marker), 0 when none.</summary>
+    public long KnownVersion(string key) => _map.TryGetValue(key, out var current) ? current.Version : 0;
+
+    /// <summary>Grows with every <see cref="Clear"/>: a load that began before a clear must not fill afterwards (its marker guard is gone).</summary>
+    public long Generation => Interlocked.Read(ref _generation);
 
     /// <summary>Drops every entry (used when invalidations may have been missed for too long).</summary>
     public void Clear()
     {
+        Interlocked.Increment(ref _generation);
         foreach (var pair in _map)
             if (_map.TryRemove(pair))
                 Interlocked.Add(ref _bytes, -pair.Value.Size);

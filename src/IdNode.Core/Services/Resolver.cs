@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using IdNode.Core.Caching;
 using IdNode.Core.Json;
 using IdNode.Core.Ports;
@@ -7,25 +8,46 @@ using IdNode.Core.Registry;
 namespace IdNode.Core.Services;
 
 /// <summary>
-/// The read path: L1 → store. A hit completes synchronously with the cached bytes; a miss reads
-/// the store, encodes the common (unfiltered, public) response once and caches it.
+/// The read path: L1 → L2 (shared, optional) → store, cache-aside. A hit completes synchronously
+/// with the cached bytes; a miss runs one load per key at a time (single flight), encodes the common
+/// (unfiltered, public) response once and fills the caches. Fills carry the record version and are
+/// refused when a newer version is already known, so a slow reader cannot put back an old record.
 /// </summary>
 public sealed class Resolver : IRecordChangeListener
 {
     private readonly IRecordStore _store;
     private readonly L1Cache _l1;
     private readonly ResolverOptions _options;
+    private readonly ISharedRecordCache? _shared;
+    private readonly CacheStats _stats;
+    private readonly ConcurrentDictionary<string, Task<CacheEntry>> _inflight = new(StringComparer.Ordinal);
+    private volatile bool _sharedReadsEnabled = true;
+
     private readonly PrefixGate? _gate;
 
-    public Resolver(IRecordStore store, L1Cache l1, ResolverOptions options, PrefixGate? gate = null)
+    public Resolver(IRecordStore store, L1Cache l1, ResolverOptions options, ISharedRecordCache? shared = null, CacheStats? stats = null, PrefixGate? gate = null)
     {
+        _gate = gate;
         _store = store;
         _l1 = l1;
         _options = options;
-        _gate = gate;
+        _shared = shared;
+        _stats = stats ?? new CacheStats();
     }
 
     public L1Cache L1 => _l1;
+
+    public CacheStats Stats => _stats;
+
+    /// <summary>
+    /// Off while L2 may hold entries whose invalidation could not be delivered (after a Redis
+    /// outage): reads skip L2 until the missed invalidations have been written.
+    /// </summary>
+    public bool SharedReadsEnabled
+    {
+        get => _sharedReadsEnabled;
+        set => _sharedReadsEnabled = value;
+    }
 
     /// <summary>A cached entry for the fast path; never one under a stopped prefix (the slow path then reports that).</summary>
     public bool TryGetCached(ReadOnlySpan<char> key, out CacheEntry entry)
@@ -38,21 +60,101 @@ public sealed class Resolver : IRecordChangeListener
         return _l1.TryGet(key, out entry);
     }
 
-    /// <summary>The entry for <paramref name="key"/>; rc 401 (HandleException) when its prefix is stopped.</summary>
+    /// <summary>
+    /// The current answer for <paramref name="key"/>. <paramref name="authoritative"/> skips the
+    /// caches (it reads the store). A store failure on a miss surfaces as the store's exception;
+    /// a cached answer never touches the store.
+    /// </summary>
     public ValueTask<CacheEntry> ResolveAsync(string key, bool authoritative = false, CancellationToken cancellationToken = default)
     {
+        // A stopped enterprise prefix answers rc 401 on every surface until it is resumed.
         if (_gate is { IsEmpty: false } && _gate.BlockedStateOfKey(key) is { } state)
             throw PrefixGate.Blocked(key[..key.IndexOf('/', StringComparison.Ordinal)], key, state);
-        if (!authoritative && _l1.TryGet(key, out var entry))
+        if (authoritative)
+            return new ValueTask<CacheEntry>(LoadFromStoreAsync(key, cancellationToken));
+        if (_l1.TryGet(key, out var entry))
             return ValueTask.FromResult(entry);
-        return new ValueTask<CacheEntry>(LoadAsync(key, cancellationToken));
+        return new ValueTask<CacheEntry>(JoinOrLoad(key, cancellationToken));
     }
 
-    private async Task<CacheEntry> LoadAsync(string key, CancellationToken cancellationToken)
+    private Task<CacheEntry> JoinOrLoad(string key, CancellationToken cancellationToken)
     {
+        while (true)
+        {
+            if (_inflight.TryGetValue(key, out var running))
+            {
+                _stats.Coalesce();
+                return running.WaitAsync(cancellationToken);
+            }
+            var load = new TaskCompletionSource<CacheEntry>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!_inflight.TryAdd(key, load.Task))
+                continue;
+            // The shared load is not cancelled by its first caller: others may be waiting on it.
+            _ = RunLoadAsync(key, load);
+            return load.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task RunLoadAsync(string key, TaskCompletionSource<CacheEntry> load)
+    {
+        try
+        {
+            load.SetResult(await LoadAsync(key).ConfigureAwait(false));
+        }
+        catch (Exception e)
+        {
+            load.SetException(e);
+            // Every waiter sees the failure; mark it observed so a load nobody waits for any more stays quiet.
+            _ = load.Task.Exception;
+        }
+        finally
+        {
+            _inflight.TryRemove(new KeyValuePair<string, Task<CacheEntry>>(key, load.Task));
+        }
+    }
+
+    private async Task<CacheEntry> LoadAsync(string key)
+    {
+        var generation = _l1.Generation;
+        if (_shared is { IsAvailable: true } shared && _sharedReadsEnabled)
+        {
+            var hit = await shared.GetAsync(key).ConfigureAwait(false);
+            // An L2 entry older than a version this node has seen invalidated is stale: go to the store.
+            if (hit is not null && hit.Version >= _l1.KnownVersion(key) && SharedEntryCodec.Decode(key, hit) is { } cached)
+            {
+                var entry = BuildEntry(key, cached, _l1.NowMs);
+                if (entry.IsFound)
+                {
+                    _stats.L2Hit();
+                    if (_l1.Generation == generation)
+                        _l1.Set(entry);
+                    return entry;
+                }
+            }
+            _stats.L2Miss();
+        }
+        return await LoadFromStoreAsync(key, generation, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private Task<CacheEntry> LoadFromStoreAsync(string key, CancellationToken cancellationToken)
+        => LoadFromStoreAsync(key, _l1.Generation, cancellationToken);
+
+    private async Task<CacheEntry> LoadFromStoreAsync(string key, long generation, CancellationToken cancellationToken)
+    {
+        _stats.StoreRead();
         var stored = await _store.GetAsync(key, cancellationToken).ConfigureAwait(false);
         var entry = BuildEntry(key, stored, _l1.NowMs);
-        _l1.Set(entry);
+        // A refused fill means a newer version committed while we read: keep it out of L2 as well.
+        // After an L1 clear the markers that would refuse it are gone, so a load older than the clear does not fill at all.
+        if (_l1.Generation == generation && _l1.Set(entry) && entry.IsFound && _shared is { IsAvailable: true } shared)
+        {
+            // Not-found stays in L1 only: a short per-node negative entry costs one store read per node
+            // per NegativeTtl, while negatives in Redis would let a scan of random identifiers fill the
+            // shared memory every node depends on.
+            var ttl = TtlSeconds(entry.Record!);
+            if (ttl > 0)
+                shared.Set(key, SharedEntryCodec.Encode(stored!), TimeSpan.FromSeconds(ttl));
+        }
         return entry;
     }
 
@@ -62,9 +164,21 @@ public sealed class Resolver : IRecordChangeListener
         if (record is null)
             return CacheEntry.NotFound(key, stored?.Version ?? 0, nowMs + _options.NegativeTtlSeconds * 1000L);
         var json = HandleJsonWriter.ResolveResponse(record.Handle, record.Values, static v => v.IsPublicRead);
-        var ttl = Math.Min(record.MinTtl(), _options.MaxTtlSeconds);
-        return CacheEntry.Found(key, record, json, nowMs + ttl * 1000L);
+        return CacheEntry.Found(key, record, json, nowMs + TtlSeconds(record) * 1000L);
     }
 
-    public void OnCommitted(string key, long version) => _l1.Invalidate(key, version);
+    private int TtlSeconds(HandleRecord record) => Math.Max(0, Math.Min(record.MinTtl(), _options.MaxTtlSeconds));
+
+    /// <summary>
+    /// Drops this node's cached answer: <paramref name="version"/> of <paramref name="key"/> is committed.
+    /// A load already running may have read the old version, so new callers no longer join it.
+    /// </summary>
+    public void InvalidateLocal(string key, long version)
+    {
+        _l1.Invalidate(key, version);
+        if (_inflight.TryGetValue(key, out var running))
+            _inflight.TryRemove(new KeyValuePair<string, Task<CacheEntry>>(key, running));
+    }
+
+    public void OnCommitted(string key, long version) => InvalidateLocal(key, version);
 }

@@ -29,9 +29,18 @@ public static class IdNodeServiceCollectionExtensions
                 "IdNode:Store:Kind is 'postgres' but ConnectionStrings:Postgres (env ConnectionStrings__Postgres) is not set")
             .ValidateOnStart();
         services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.Section).ValidateDataAnnotations()
-            .Validate(o => o.Kind is "memory", "IdNode:Cache:Kind must be 'memory' (redis is not built into this version)")
+            .Validate(o => o.Kind is "memory" or "redis", "IdNode:Cache:Kind must be 'memory' or 'redis'")
+            .Validate(o => o.Kind is not "redis" || !string.IsNullOrWhiteSpace(configuration.GetConnectionString("Redis")),
+                "IdNode:Cache:Kind=redis needs ConnectionStrings:Redis (env ConnectionStrings__Redis), e.g. 127.0.0.1:6379")
+            .Validate(o => o.ChangePollMs < o.StaleBoundMs, "IdNode:Cache:ChangePollMs must be below IdNode:Cache:StaleBoundMs")
             .ValidateOnStart();
         services.AddOptions<HttpApiOptions>().BindConfiguration(HttpApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        // With any logger enabled for this category, hosting opens a logging scope (an allocation and
+        // an AsyncLocal write) on every request, to decorate request logs this node does not write:
+        // the request start/stop lines are Information, below the Warning default. Errors are logged
+        // by ErrorMiddleware and Kestrel under their own categories.
+        services.AddLogging(b => b.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None));
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
@@ -52,13 +61,7 @@ public static class IdNodeServiceCollectionExtensions
             });
         });
         services.AddSingleton(sp => new L1Cache(sp.GetRequiredService<IOptions<CacheOptions>>().Value.L1MaxBytes, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp =>
-        {
-            var o = sp.GetRequiredService<IOptions<CacheOptions>>().Value;
-            return new Resolver(sp.GetRequiredService<IRecordStore>(), sp.GetRequiredService<L1Cache>(),
-                new ResolverOptions { MaxTtlSeconds = o.MaxTtlSeconds, NegativeTtlSeconds = o.NegativeTtlSeconds }, sp.GetRequiredService<PrefixGate>());
-        });
-        services.AddSingleton<IRecordChangeListener>(sp => sp.GetRequiredService<Resolver>());
+        services.AddIdNodeCaches(configuration);
         // Both stores keep the registry (principals, tokens, enterprises, audit) in their own database.
         services.AddSingleton(sp => (IRegistryStore)sp.GetRequiredService<IRecordStore>());
         services.AddSingleton<PrefixGate>();

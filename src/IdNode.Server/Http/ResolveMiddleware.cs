@@ -17,11 +17,14 @@ public sealed class ResolveMiddleware(RequestDelegate next, Resolver resolver, N
 {
     public const string ApiPrefix = "/api/handles/";
 
+    private static readonly PathString ApiSegment = new("/api/handles");
+
     public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
         if (!(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-            || !request.Path.StartsWithSegments("/api/handles", StringComparison.OrdinalIgnoreCase, out var rest) || !rest.HasValue)
+            // Not the overload with "out remaining": that one allocates the rest of the path as a new string per request.
+            || !request.Path.StartsWithSegments(ApiSegment, StringComparison.OrdinalIgnoreCase) || request.Path.Value!.Length <= ApiSegment.Value!.Length)
             return next(context);
 
         var path = RawPath.Of(context, out _);

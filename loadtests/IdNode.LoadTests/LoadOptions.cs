@@ -1,0 +1,85 @@
+using System.Globalization;
+
+namespace IdNode.LoadTests;
+
+/// <summary>Command line of the generator; every option has a default that run.sh relies on.</summary>
+public sealed class LoadOptions
+{
+    /// <summary>Base address of the node's HTTP endpoint (loopback only).</summary>
+    public Uri Target { get; private set; } = new("http://127.0.0.1:47300/");
+
+    /// <summary>http-hot | http-warm | http-cold | batch-register | mix | grpc-hot.</summary>
+    public string Scenario { get; private set; } = "http-hot";
+
+    /// <summary>closed (N connections, next request when the previous returns) or open (fixed arrival rate).</summary>
+    public string Mode { get; private set; } = "closed";
+
+    public int Connections { get; private set; } = 64;
+
+    /// <summary>Measured seconds.</summary>
+    public double Duration { get; private set; } = 10;
+
+    /// <summary>Unmeasured seconds before the measurement (JIT, connection set-up, cache fill).</summary>
+    public double Warmup { get; private set; } = 2;
+
+    /// <summary>Open loop: requests per second across all connections.</summary>
+    public double Rate { get; private set; } = 1000;
+
+    /// <summary>How many identifiers the spread scenarios (warm, cold, mix) use.</summary>
+    public int Identifiers { get; private set; } = 10_000;
+
+    public string Prefix { get; private set; } = "88.999";
+
+    public string AdminSecret { get; private set; } = "";
+
+    /// <summary>Hot identifier (registered by the scenario's set-up when missing).</summary>
+    public string HotHandle { get; private set; } = "";
+
+    /// <summary>Skip registering identifiers (they were registered by an earlier run against the same data).</summary>
+    public bool SkipSetup { get; private set; }
+
+    public static LoadOptions Parse(string[] args)
+    {
+        var o = new LoadOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value");
+            switch (name)
+            {
+                case "--target": o.Target = new Uri(Value().TrimEnd('/') + "/"); break;
+                case "--scenario": o.Scenario = Value(); break;
+                case "--mode": o.Mode = Value(); break;
+                case "--connections": o.Connections = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--duration": o.Duration = double.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--warmup": o.Warmup = double.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--rate": o.Rate = double.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--identifiers": o.Identifiers = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--prefix": o.Prefix = Value(); break;
+                case "--admin-secret": o.AdminSecret = Value(); break;
+                case "--hot": o.HotHandle = Value(); break;
+                case "--skip-setup": o.SkipSetup = true; break;
+                default: throw new ArgumentException($"Unknown option {name}");
+            }
+        }
+        if (o.Mode is not ("closed" or "open"))
+            throw new ArgumentException("--mode must be closed or open");
+        if (o.Connections < 1 || o.Duration <= 0 || o.Rate <= 0 || o.Identifiers < 1)
+            throw new ArgumentException("--connections, --duration, --rate and --identifiers must be positive");
+        if (!o.Target.IsLoopback)
+            throw new ArgumentException("--target must be a loopback address: load tests never leave the machine");
+        if (o.HotHandle.Length == 0)
+            o.HotHandle = o.Prefix + "/LOADTEST-HOT";
+        return o;
+    }
+
+    public const string Usage = """
+        IdNode.LoadTests --scenario <http-hot|http-warm|http-cold|batch-register|mix|grpc-hot>
+          [--target http://127.0.0.1:47300] [--mode closed|open] [--connections 64] [--duration 10]
+          [--warmup 2] [--rate 1000 (open loop, req/s)] [--identifiers 10000] [--prefix 88.999]
+          [--admin-secret S (needed to register)] [--hot 88.999/LOADTEST-HOT] [--skip-setup]
+
+        http-cold sends the same traffic as http-warm without warming the cache first; run it
+        against a node whose L1 is off (IdNode__Cache__L1MaxBytes=0) to measure store reads.
+        """;
+}

@@ -1,0 +1,22 @@
+namespace IdNode.LoadTests.Scenarios;
+
+/// <summary>
+/// Registration throughput: every request PUTs a new identifier (unique per run) with the admin
+/// credential, so each one is a store commit and a cache invalidation.
+/// TODO(issue 6, feat/grpc): when gRPC BatchRegister is on main, send batches of up to 2000 items
+/// through it and report items/s (ItemsPerRequest = batch size).
+/// </summary>
+public sealed class BatchRegisterScenario(LoadOptions options, LoadClient client) : Scenario
+{
+    private readonly string _run = DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
+
+    public override string Name => "batch-register";
+
+    public override string? SkipReason => client.CanWrite ? null : "needs --admin-secret";
+
+    public override ValueTask<bool> SendAsync(long sequence, CancellationToken cancellationToken)
+    {
+        var handle = $"{options.Prefix}/LOADTEST-R{_run}-{sequence:D9}";
+        return client.PutAsync(client.HandleUri(handle), Records.Body(handle, sequence), cancellationToken);
+    }
+}

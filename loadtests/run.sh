@@ -1,0 +1,325 @@
+#!/usr/bin/env bash
+# End-to-end load test: builds Release, starts the node (embedded mode by default) and a bare
+# Kestrel baseline serving the node's hot response from memory, runs wrk and h2load against both
+# INTERLEAVED (node, baseline, node, baseline...: a noisy neighbour hits both alike), then the C#
+# generator's scenarios, and prints one table with each scenario's ratio to the baseline.
+# Everything listens on 127.0.0.1 only; everything started here is killed on exit.
+#
+# Settings (environment):
+#   IDNODE_LOAD_DURATION=10     seconds per wrk/h2load run and per generator hot run
+#   IDNODE_LOAD_GEN_DURATION=5  seconds per other generator scenario
+#   IDNODE_LOAD_ROUNDS=2        interleaved node/baseline rounds for wrk (best of each is kept)
+#   IDNODE_LOAD_CONNECTIONS=64  connections for every tool
+#   IDNODE_LOAD_IDENTIFIERS=10000  identifiers of the warm/cold/mix scenarios
+#   IDNODE_LOAD_PORT_BASE=47300 node HTTP = base, node h2c = base+1, baseline = base+100/+101
+#   IDNODE_LOAD_PRODUCTION=1    production mode: PostgreSQL store (ConnectionStrings__Postgres, or a throwaway
+#                               cluster started here) and, when the node has it, the Redis cache
+#                               (ConnectionStrings__Redis, or a throwaway redis-server).
+#   IDNODE_LOAD_SKIP_BUILD=1    use the existing Release build
+#   IDNODE_LOAD_ONLY="wrk h2load grpc gen"  which parts to run (e.g. IDNODE_LOAD_ONLY=wrk for the ratio alone)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+DURATION=${IDNODE_LOAD_DURATION:-10}
+GEN_DURATION=${IDNODE_LOAD_GEN_DURATION:-5}
+ROUNDS=${IDNODE_LOAD_ROUNDS:-2}
+ONLY=" ${IDNODE_LOAD_ONLY:-wrk h2load grpc gen} "
+CONNS=${IDNODE_LOAD_CONNECTIONS:-64}
+IDS=${IDNODE_LOAD_IDENTIFIERS:-10000}
+BASE=${IDNODE_LOAD_PORT_BASE:-47300}
+NODE_HTTP=$BASE NODE_H2C=$((BASE + 1)) BASE_HTTP=$((BASE + 100)) BASE_H2C=$((BASE + 101)) BARE_GRPC=$((BASE + 102))
+PREFIX=88.999
+SECRET=load-test-secret-$$
+HOT=$PREFIX/LOADTEST-HOT
+WORK=$(mktemp -d /tmp/idnode-load.XXXXXX)
+RESULTS=$WORK/results.tsv
+NODE_PID="" BASE_PID="" REDIS_PID="" BAREGRPC_PID="" PG_BIN="" PG_DATA=""
+
+log() { printf '[run.sh] %s\n' "$*" >&2; }
+
+stop() {
+  local pid=$1
+  [ -n "$pid" ] || return 0
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+}
+cleanup() {
+  stop "$NODE_PID"
+  stop "$BASE_PID"
+  stop "$REDIS_PID"
+  stop "$BAREGRPC_PID"
+  if [ -n "$PG_DATA" ] && [ -f "$PG_DATA/postmaster.pid" ]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- tools --------------------------------------------------------------------------------
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v h2load >/dev/null || missing+=(nghttp2-client)
+command -v curl >/dev/null || missing+=(curl)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } \
+      || log "apt-get install failed for: ${missing[*]}"
+  else
+    log "missing and cannot install (not root or no apt-get): ${missing[*]}"
+  fi
+fi
+command -v curl >/dev/null || { log "curl is required"; exit 1; }
+
+# ---- build --------------------------------------------------------------------------------
+if [ "${IDNODE_LOAD_SKIP_BUILD:-0}" != 1 ]; then
+  log "building Release"
+  for p in src/IdNode.Server loadtests/Baseline loadtests/BareGrpc loadtests/IdNode.LoadTests; do
+    dotnet build -c Release -nologo -v q "$p" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; exit 1; }
+  done
+fi
+SERVER_BIN=$ROOT/src/IdNode.Server/bin/Release/net10.0
+BASELINE_DLL=$ROOT/loadtests/Baseline/bin/Release/net10.0/Baseline.dll
+BAREGRPC_BIN=$ROOT/loadtests/BareGrpc/bin/Release/net10.0
+GEN_DLL=$ROOT/loadtests/IdNode.LoadTests/bin/Release/net10.0/IdNode.LoadTests.dll
+
+for port in $NODE_HTTP $NODE_H2C $BASE_HTTP $BASE_H2C $BARE_GRPC; do
+  if (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
+    log "port $port is already in use: set IDNODE_LOAD_PORT_BASE to a free range"; exit 1
+  fi
+done
+
+# ---- node ---------------------------------------------------------------------------------
+MODE=embedded
+NODE_ENV=()
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+if [ "${IDNODE_LOAD_PRODUCTION:-0}" = 1 ]; then
+  MODE=production
+  # Store: PostgreSQL from ConnectionStrings__Postgres, or a throwaway cluster on loopback.
+  if [ -z "${ConnectionStrings__Postgres:-}" ]; then
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    [ -x "$PG_BIN/initdb" ] || { log "production mode needs PostgreSQL (apt-get install postgresql, or set ConnectionStrings__Postgres)"; exit 1; }
+    PG_DATA=$WORK/pg; PG_PORT=$((BASE + 200))
+    chmod 755 "$WORK"; [ "$(id -u)" = 0 ] && chown postgres "$WORK"
+    as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK/pg.log" -w -t 60 \
+      -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" start >/dev/null
+    export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres"
+    log "PostgreSQL on 127.0.0.1:$PG_PORT"
+  fi
+  NODE_ENV+=(IdNode__Store__Kind=postgres)
+  # Cache: Redis when this build of the node has it (feat/redis); otherwise the in-process cache.
+  if grep -q '"redis"' "$ROOT"/src/IdNode.Server/Hosting/*.cs 2>/dev/null; then
+    if [ -z "${ConnectionStrings__Redis:-}" ]; then
+      command -v redis-server >/dev/null || { log "production mode needs redis-server (or set ConnectionStrings__Redis)"; exit 1; }
+      REDIS_PORT=$((BASE + 201))
+      redis-server --port $REDIS_PORT --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
+      REDIS_PID=$!
+      export ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT"
+    fi
+    NODE_ENV+=(IdNode__Cache__Kind=redis)
+  else
+    log "this build has no Redis cache yet: production mode runs PostgreSQL + the in-process cache"
+  fi
+fi
+
+wait_http() {
+  local url=$1 pid=$2
+  for _ in $(seq 300); do
+    curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# Extra arguments are environment assignments (e.g. IdNode__Cache__L1MaxBytes=0).
+start_node() {
+  # The content root is the working directory: run from the output folder so appsettings.json is read.
+  (cd "$SERVER_BIN" && exec env \
+    IdNode__Node__Prefix=$PREFIX \
+    IdNode__Store__DataDirectory="$WORK/data" \
+    IdNode__Store__SyncEveryCommit=false \
+    IdNode__Bootstrap__AdminSecret="$SECRET" \
+    Kestrel__Endpoints__Http__Url=http://127.0.0.1:$NODE_HTTP \
+    Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:$NODE_H2C \
+    Logging__LogLevel__Default=Warning \
+    Logging__LogLevel__Microsoft.Hosting.Lifetime=Warning \
+    "${NODE_ENV[@]}" "$@" \
+    dotnet IdNode.Server.dll) >"$WORK/node.log" 2>&1 &
+  NODE_PID=$!
+  wait_http "http://127.0.0.1:$NODE_HTTP/alive" "$NODE_PID" || { log "node did not start"; cat "$WORK/node.log" >&2; exit 1; }
+}
+
+log "starting the node ($MODE) on 127.0.0.1:$NODE_HTTP (h2c :$NODE_H2C)"
+start_node
+
+# Register the hot identifier with the generator's own record body, then fetch the exact bytes.
+dotnet "$GEN_DLL" --target "http://127.0.0.1:$NODE_HTTP" --scenario http-hot --hot "$HOT" --prefix $PREFIX \
+  --admin-secret "$SECRET" --duration 0.5 --warmup 0 --connections 1 >/dev/null
+curl -fsS -o "$WORK/hot.json" "http://127.0.0.1:$NODE_HTTP/api/handles/$HOT"
+log "hot response: $(wc -c <"$WORK/hot.json") bytes"
+
+log "starting the baseline on 127.0.0.1:$BASE_HTTP (h2c :$BASE_H2C)"
+dotnet "$BASELINE_DLL" --body "$WORK/hot.json" --http1 $BASE_HTTP --h2c $BASE_H2C >"$WORK/baseline.log" 2>&1 &
+BASE_PID=$!
+wait_http "http://127.0.0.1:$BASE_HTTP/api/handles/$HOT" "$BASE_PID" || { log "baseline did not start"; cat "$WORK/baseline.log" >&2; exit 1; }
+cmp -s "$WORK/hot.json" <(curl -fsS "http://127.0.0.1:$BASE_HTTP/api/handles/$HOT") || { log "baseline serves different bytes"; exit 1; }
+
+# results.tsv: key  tool  req/s  p50_ms  p99_ms
+record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"; }
+
+# wrk latency "515.00us" / "2.03ms" / "1.20s" -> ms
+to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'; }
+
+run_wrk() {
+  local key=$1 url=$2 out
+  out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$url")
+  local rps p50 p99
+  rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
+  p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
+  p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+  if grep -q "Non-2xx" <<<"$out"; then log "wrk $key: non-2xx responses"; grep "Non-2xx" <<<"$out" >&2; fi
+  log "wrk $key: $rps req/s p50 ${p50}ms p99 ${p99}ms"
+  record "$key" wrk "$rps" "$p50" "$p99"
+}
+
+run_h2load() {
+  local key=$1 url=$2 out
+  # h2load speaks h2c with prior knowledge to http:// URLs; it prints the mean, not percentiles.
+  out=$(h2load -t2 -c"$CONNS" -m1 -D "$DURATION" "$url" 2>&1)
+  local rps mean
+  rps=$(awk '/^finished in/ { gsub(",", "", $4); printf "%.0f", $4 }' <<<"$out")
+  mean=$(awk '/^time for request:/ { print $6 }' <<<"$out")
+  log "h2load $key: $rps req/s mean ${mean}"
+  record "$key" h2load "$rps" "mean $(to_ms "$mean")" "-"
+}
+
+run_gen() {
+  local key=$1; shift
+  local out line
+  out=$(dotnet "$GEN_DLL" --prefix $PREFIX --admin-secret "$SECRET" --connections "$CONNS" --identifiers "$IDS" "$@" 2>&1) || true
+  line=$(grep '^RESULT ' <<<"$out" | tail -n 1)
+  if [[ $line != *status=ok* ]]; then
+    log "generator $key: ${line:-no result}"; grep -v '^RESULT ' <<<"$out" | tail -n 5 >&2 || true
+    record "$key" gen "${line##*status=}" "-" "-"
+    return
+  fi
+  local rps p50 p99 errors
+  rps=$(sed -E 's/.* rps=([0-9.]+).*/\1/' <<<"$line")
+  p50=$(sed -E 's/.* p50_ms=([0-9.]+).*/\1/' <<<"$line")
+  p99=$(sed -E 's/.* p99_ms=([0-9.]+).*/\1/' <<<"$line")
+  errors=$(sed -E 's/.* errors=([0-9]+).*/\1/' <<<"$line")
+  [ "$errors" = 0 ] || log "generator $key: $errors errors"
+  if [[ $line == *mode=open* ]]; then
+    printf '%s: p99 from the due time %s ms, from the actual send %s ms; mean client send lag %s ms\n' "$key" "$p99" \
+      "$(sed -E 's/.* service_p99_ms=([0-9.]+).*/\1/' <<<"$line")" "$(sed -E 's/.* send_lag_ms=([0-9.]+).*/\1/' <<<"$line")" >>"$WORK/notes"
+  fi
+  log "generator $key: $rps req/s p50 ${p50}ms p99 ${p99}ms"
+  record "$key" gen "$rps" "$p50" "$p99"
+}
+
+best() { awk -F'\t' -v k="$1" -v t="$2" '$1 == k && $2 == t && $3 + 0 > best + 0 { best = $3; line = $0 } END { print line }' "$RESULTS"; }
+
+NODE_URL="http://127.0.0.1:$NODE_HTTP/api/handles/$HOT"
+BASE_URL="http://127.0.0.1:$BASE_HTTP/api/handles/$HOT"
+
+# ---- wrk (HTTP/1.1), interleaved ----------------------------------------------------------
+if [[ $ONLY == *" wrk "* ]] && command -v wrk >/dev/null; then
+  # A short unmeasured run of each first: JIT tiers and the connection pool settle.
+  wrk -t2 -c"$CONNS" -d2s "$NODE_URL" >/dev/null
+  wrk -t2 -c"$CONNS" -d2s "$BASE_URL" >/dev/null
+  for r in $(seq "$ROUNDS"); do
+    run_wrk "hot http node" "$NODE_URL"
+    run_wrk "hot http baseline" "$BASE_URL"
+  done
+fi
+
+# ---- h2load (HTTP/2 h2c), interleaved -----------------------------------------------------
+if [[ $ONLY == *" h2load "* ]] && command -v h2load >/dev/null; then
+  run_h2load "hot h2c node" "http://127.0.0.1:$NODE_H2C/api/handles/$HOT"
+  run_h2load "hot h2c baseline" "http://127.0.0.1:$BASE_H2C/api/handles/$HOT"
+fi
+
+# ---- gRPC Resolve (h2load), node vs. loadtests/BareGrpc serving the node's own response frame --
+if [[ $ONLY == *" grpc "* ]] && command -v h2load >/dev/null && command -v nghttp >/dev/null; then
+  # Request: 5-byte gRPC prefix (uncompressed, big-endian length) + ResolveRequest{handle = $HOT}.
+  python3 - "$WORK/request.bin" "$HOT" <<'PY'
+import struct, sys
+handle = sys.argv[2].encode()
+msg = b"\x0a" + bytes([len(handle)]) + handle
+open(sys.argv[1], "wb").write(b"\x00" + struct.pack(">I", len(msg)) + msg)
+PY
+  GH=(-H 'content-type: application/grpc' -H 'te: trailers')
+  nghttp "${GH[@]}" -H ':method: POST' -d "$WORK/request.bin" "http://127.0.0.1:$NODE_H2C/idnode.v1.Resolver/Resolve" >"$WORK/grpc-response.bin"
+  (cd "$BAREGRPC_BIN" && exec dotnet BareGrpc.dll "http://127.0.0.1:$BARE_GRPC" "$WORK/grpc-response.bin") >"$WORK/baregrpc.log" 2>&1 &
+  BAREGRPC_PID=$!
+  for _ in $(seq 100); do
+    nghttp "${GH[@]}" -H ':method: POST' -d "$WORK/request.bin" "http://127.0.0.1:$BARE_GRPC/idnode.v1.Resolver/Resolve" >"$WORK/bare.bin" 2>/dev/null && [ -s "$WORK/bare.bin" ] && break
+    sleep 0.2
+  done
+  cmp -s "$WORK/grpc-response.bin" "$WORK/bare.bin" || log "BareGrpc answers different bytes than the node"
+  run_grpc() {
+    local key=$1 port=$2 out rps mean
+    out=$(h2load -t2 -c"$CONNS" -m1 -D "$DURATION" "${GH[@]}" -d "$WORK/request.bin" "http://127.0.0.1:$port/idnode.v1.Resolver/Resolve" 2>&1)
+    rps=$(awk '/^finished in/ { gsub(",", "", $4); printf "%.0f", $4 }' <<<"$out")
+    mean=$(awk '/^time for request:/ { print $6 }' <<<"$out")
+    log "h2load $key: $rps req/s mean ${mean}"
+    record "$key" grpc "$rps" "mean $(to_ms "$mean")" "-"
+  }
+  run_grpc "hot grpc node" "$NODE_H2C"
+  run_grpc "hot grpc baseline (BareGrpc)" "$BARE_GRPC"
+  stop "$BAREGRPC_PID"; BAREGRPC_PID=""
+fi
+
+# ---- C# generator scenarios ---------------------------------------------------------------
+NODE_T="--target http://127.0.0.1:$NODE_HTTP"
+if [[ $ONLY == *" gen "* ]]; then
+run_gen "gen hot node" $NODE_T --scenario http-hot --hot "$HOT" --skip-setup --duration "$DURATION"
+run_gen "gen hot baseline" --target "http://127.0.0.1:$BASE_HTTP" --scenario http-hot --hot "$HOT" --skip-setup --duration "$DURATION"
+# p99 at half the node's maximum throughput, open loop, latency from the intended send time. The
+# maximum is the lower of wrk's and the generator's own (closed loop): on a small machine the C#
+# client cannot drive wrk's rate, and asking it to would measure the client's backlog.
+HALF=$( { best "hot http node" wrk; best "gen hot node" gen; } | awk -F'\t' '$3 + 0 > 0 && (min == "" || $3 + 0 < min) { min = $3 + 0 } END { printf "%.0f", (min > 0 ? min / 2 : 1000) }')
+HALF=${HALF:-1000}
+run_gen "gen hot open @${HALF}/s" $NODE_T --scenario http-hot --hot "$HOT" --skip-setup --mode open --rate "${HALF:-1000}" --duration "$GEN_DURATION"
+run_gen "gen warm (L1, ${IDS} ids)" $NODE_T --scenario http-warm --duration "$GEN_DURATION"
+run_gen "gen mix 95/5" $NODE_T --scenario mix --skip-setup --duration "$GEN_DURATION"
+run_gen "gen batch-register (PUT)" $NODE_T --scenario batch-register --duration "$GEN_DURATION" --warmup 1
+run_gen "gen grpc-hot" $NODE_T --scenario grpc-hot
+# Cold: the same node data with L1 off, so every resolve reads the store.
+stop "$NODE_PID"; NODE_PID=""
+start_node IdNode__Cache__L1MaxBytes=0
+run_gen "gen cold (store, L1 off)" $NODE_T --scenario http-cold --skip-setup --duration "$GEN_DURATION"
+fi
+
+# ---- table --------------------------------------------------------------------------------
+wrk_base=$(best "hot http baseline" wrk | cut -f3)
+h2_base=$(best "hot h2c baseline" h2load | cut -f3)
+grpc_base=$(best "hot grpc baseline (BareGrpc)" grpc | cut -f3)
+gen_base=$(best "gen hot baseline" gen | cut -f3)
+echo
+echo "IdNode load test — $(date -u '+%Y-%m-%d %H:%M UTC'), $MODE mode, $(nproc) cores, $CONNS connections, ${DURATION}s runs (wrk: best of $ROUNDS interleaved rounds)"
+printf '%-30s %-7s %10s %10s %10s %8s\n' scenario tool "req/s" "p50 ms" "p99 ms" ratio
+printf '%-30s %-7s %10s %10s %10s %8s\n' ------------------------------ ------- ---------- ---------- ---------- --------
+keys=$(cut -f1,2 "$RESULTS" | awk '!seen[$0]++')
+while IFS=$'\t' read -r key tool; do
+  line=$(best "$key" "$tool")
+  [ -n "$line" ] || line=$(awk -F'\t' -v k="$key" -v t="$tool" '$1 == k && $2 == t' "$RESULTS" | head -n 1)
+  IFS=$'\t' read -r _ _ rps p50 p99 <<<"$line"
+  case $tool in wrk) base=$wrk_base ;; h2load) base=$h2_base ;; grpc) base=$grpc_base ;; *) base=$gen_base ;; esac
+  ratio=$(awk -v a="$rps" -v b="$base" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }')
+  printf '%-30s %-7s %10s %10s %10s %8s\n' "$key" "$tool" "$rps" "$p50" "$p99" "$ratio"
+done <<<"$keys"
+echo
+echo "ratio = req/s / the bare baseline's req/s measured by the same tool in this run."
+[ -f "$WORK/notes" ] && cat "$WORK/notes"
+if [ -n "$wrk_base" ]; then
+  echo "wrk rounds (node, baseline interleaved):"
+  awk -F'\t' '$2 == "wrk" { printf "  %-20s %s req/s\n", $1, $3 }' "$RESULTS"
+fi

@@ -1,0 +1,297 @@
+using System.Collections.Concurrent;
+using IdNode.Core.Ports;
+using IdNode.Core.Services;
+
+namespace IdNode.Core.Caching;
+
+/// <summary>
+/// Keeps every node's caches in step with the store. Three paths announce a commit:
+/// the writing node itself (<see cref="OnCommitted"/>: L1, then an L2 tombstone and a pub/sub
+/// message), the bus (every other node drops its L1 copy within milliseconds), and the store's
+/// change log, followed by every node (<see cref="PollOnceAsync"/>), which catches what the bus
+/// lost. When the follower cannot read and the bus may have lost messages for longer than
+/// <see cref="CoherenceOptions.StaleBoundMs"/>, L1 is emptied: being slow is allowed, stale is not.
+/// </summary>
+public sealed class CacheCoherence : IRecordChangeListener
+{
+    private readonly Resolver _resolver;
+    private readonly IRecordStore _store;
+    private readonly CoherenceOptions _options;
+    private readonly ISharedRecordCache? _shared;
+    private readonly IInvalidationBus? _bus;
+    private readonly TimeProvider _time;
+    private readonly CacheStats _stats;
+    private readonly TimeSpan _tombstoneTtl;
+
+    // L2 invalidations that could not be written; retried before L2 is read again.
+    private readonly ConcurrentDictionary<string, long> _pending = new(StringComparer.Ordinal);
+    private volatile bool _clearShared;
+
+    // Commits announced on the bus: the writer tombstoned L2 before publishing on the same
+    // connection, so the follower need not write L2 again. Two generations, swapped every few
+    // seconds, bound it without per-entry timestamps.
+    private ConcurrentDictionary<string, long> _heard = new(StringComparer.Ordinal);
+    private ConcurrentDictionary<string, long> _heardOld = new(StringComparer.Ordinal);
+    private long _heardSwappedAtMs;
+
+    private long _lastSequence = -1;
+    private long _lastSyncMs;
+    private long _gapsAtSync;
+
+    public CacheCoherence(Resolver resolver, IRecordStore store, CoherenceOptions options, ISharedRecordCache? shared = null,
+        IInvalidationBus? bus = null, TimeProvider? time = null)
+    {
+        _resolver = resolver;
+        _store = store;
+        _options = options;
+        _shared = shared;
+        _bus = bus;
+        _time = time ?? TimeProvider.System;
+        _stats = resolver.Stats;
+        _tombstoneTtl = TimeSpan.FromSeconds(options.TombstoneSeconds);
+        _lastSyncMs = NowMs;
+        resolver.L1.TrustedUntilMs = _lastSyncMs + options.StaleBoundMs;
+        bus?.Subscribe(OnMessage);
+    }
+
+    public CoherenceOptions Options => _options;
+
+    /// <summary>The last change-log sequence applied (-1 before <see cref="StartAsync"/>).</summary>
+    public long LastSequence => Interlocked.Read(ref _lastSequence);
+
+    public int PendingInvalidations => _pending.Count;
+
+    private long NowMs => _time.GetTimestamp() * 1000 / _time.TimestampFrequency;
+
+    public void OnCommitted(string key, long version)
+    {
+        _resolver.InvalidateLocal(key, version);
+        if (_shared is null && _bus is null)
+            return;
+        _ = AnnounceAsync(key, version);
+    }
+
+    private async Task AnnounceAsync(string key, long version)
+    {
+        try
+        {
+            if (_shared is not null && !await InvalidateSharedAsync(key, version).ConfigureAwait(false))
+                return; // without the tombstone a message would let the follower skip the retry
+            if (_bus is not null)
+                await _bus.PublishAsync(key, version).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Adapters do not throw; if one does, the change log still carries this commit to every node.
+        }
+    }
+
+    private void OnMessage(string key, long version)
+    {
+        _stats.InvalidationReceived();
+        _resolver.InvalidateLocal(key, version);
+        _heard.AddOrUpdate(key, static (_, v) => v, static (_, old, v) => Math.Max(old, v), version);
+    }
+
+    private async Task<bool> InvalidateSharedAsync(string key, long version)
+    {
+        if (_shared!.IsAvailable && await _shared.InvalidateAsync(key, version, _tombstoneTtl).ConfigureAwait(false))
+            return true;
+        _stats.L2InvalidationFailed();
+        KeepPending(key, version);
+        return false;
+    }
+
+    private void KeepPending(string key, long version)
+    {
+        _resolver.SharedReadsEnabled = false;
+        if (_clearShared)
+            return;
+        if (_pending.Count >= _options.MaxPendingInvalidations)
+        {
+            _clearShared = true;
+            _pending.Clear();
+            return;
+        }
+        _pending.AddOrUpdate(key, static (_, v) => v, static (_, old, v) => Math.Max(old, v), version);
+    }
+
+    /// <summary>Starts following at the current end of the change log: a starting node has an empty L1.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var end = await FindEndOfLogAsync(_store, cancellationToken).ConfigureAwait(false);
+        // Anything cached before the end was known (L2 hits while the store was still unreachable)
+        // could predate a change the follower will never read: start from an empty L1.
+        _resolver.L1.Clear();
+        Interlocked.Exchange(ref _lastSequence, end);
+        _lastSyncMs = NowMs;
+        _resolver.L1.TrustedUntilMs = _lastSyncMs + _options.StaleBoundMs;
+        _gapsAtSync = _bus?.GapCount ?? 0;
+        _heardSwappedAtMs = _lastSyncMs;
+    }
+
+    /// <summary>
+    /// The greatest sequence in the change log, found with O(log n) one-row reads (the store port
+    /// has no "last sequence" call; sequences only grow, so "is there a change after s" is monotone).
+    /// </summary>
+    public static async Task<long> FindEndOfLogAsync(IRecordStore store, CancellationToken cancellationToken)
+    {
+        var low = 0L; // known: nothing needed below; every change has a sequence > low or none exists
+        var first = await store.ReadChangesAsync(0, 1, cancellationToken).ConfigureAwait(false);
+        if (first.Count == 0)
+            return 0;
+        low = first[0].Sequence;
+        var step = 1L;
+        long high;
+        while (true)
+        {
+            var probe = low + step;
+            var next = await store.ReadChangesAsync(probe, 1, cancellationToken).ConfigureAwait(false);
+            if (next.Count == 0)
+            {
+                high = probe;
+                break;
+            }
+            low = next[0].Sequence;
+            step = step >= long.MaxValue / 4 ? step : step * 2;
+        }
+        // Invariant: a change exists at low; none after high.
+        while (high - low > 1)
+        {
+            var mid = low + (high - low) / 2;
+            var next = await store.ReadChangesAsync(mid, 1, cancellationToken).ConfigureAwait(false);
+            if (next.Count == 0)
+                high = mid;
+            else
+                low = next[0].Sequence;
+        }
+        return low;
+    }
+
+    /// <summary>
+    /// One follower step: retry missed L2 invalidations, apply every new change, and empty L1 when
+    /// coherence can no longer be vouched for. Never throws (a failed read is retried next time).
+    /// </summary>
+    public async Task PollOnceAsync(CancellationToken cancellationToken)
+    {
+        var now = NowMs;
+        if (now - _heardSwappedAtMs > Math.Max(5_000, 10L * _options.StaleBoundMs))
+        {
+            _heardOld = _heard;
+            _heard = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+            _heardSwappedAtMs = now;
+        }
+
+        await RetryPendingAsync().ConfigureAwait(false);
+
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                // The log is known complete up to when this read began, not when it returned.
+                var readStartedMs = NowMs;
+                var gaps = _bus?.GapCount ?? 0;
+                var changes = await _store.ReadChangesAsync(LastSequence, _options.BatchSize, cancellationToken).ConfigureAwait(false);
+                if (changes.Count > 0)
+                    await ApplyAsync(changes).ConfigureAwait(false);
+                if (changes.Count < _options.BatchSize)
+                {
+                    _lastSyncMs = readStartedMs;
+                    _gapsAtSync = gaps;
+                    break;
+                }
+                EnforceBound();
+            }
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            _stats.FollowerError();
+        }
+        EnforceBound();
+    }
+
+    private async Task ApplyAsync(IReadOnlyList<ChangeEntry> changes)
+    {
+        List<Task<bool>>? writes = null;
+        foreach (var change in changes)
+        {
+            _resolver.InvalidateLocal(change.Key, change.Version);
+            if (_shared is not null && !WasAnnounced(change))
+                (writes ??= []).Add(InvalidateSharedAsync(change.Key, change.Version));
+        }
+        if (writes is not null)
+            await Task.WhenAll(writes).ConfigureAwait(false);
+        _stats.ChangesFollowedAdd(changes.Count);
+        Interlocked.Exchange(ref _lastSequence, changes[^1].Sequence);
+    }
+
+    private bool WasAnnounced(ChangeEntry change)
+        => (_heard.TryGetValue(change.Key, out var v) && v >= change.Version)
+           || (_heardOld.TryGetValue(change.Key, out v) && v >= change.Version);
+
+    private async Task RetryPendingAsync()
+    {
+        if (_shared is null || !_shared.IsAvailable)
+            return;
+        if (_clearShared)
+        {
+            if (!await _shared.ClearAsync().ConfigureAwait(false))
+                return;
+            _clearShared = false;
+        }
+        foreach (var (key, version) in _pending)
+        {
+            if (!await _shared.InvalidateAsync(key, version, _tombstoneTtl).ConfigureAwait(false))
+                return;
+            _pending.TryRemove(new KeyValuePair<string, long>(key, version));
+        }
+        if (_pending.IsEmpty && !_clearShared)
+            _resolver.SharedReadsEnabled = true;
+    }
+
+    private void EnforceBound()
+    {
+        var now = NowMs;
+        // The bus alone keeps L1 coherent while it has been connected without a gap since the last
+        // sync: that is what keeps cached reads alive through a store outage.
+        var busWhole = _bus is { IsConnected: true } bus && bus.GapCount == _gapsAtSync;
+        _resolver.L1.TrustedUntilMs = (busWhole ? now : _lastSyncMs) + _options.StaleBoundMs;
+        if (busWhole || now - _lastSyncMs <= _options.StaleBoundMs)
+            return;
+        _resolver.L1.Clear();
+        _stats.L1Cleared();
+    }
+
+    /// <summary>Runs the follower until <paramref name="cancellationToken"/> fires.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (LastSequence < 0)
+            {
+                try
+                {
+                    await StartAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Store unreachable at start: L1 holds only L2 hits, kept as long as the bus is whole; try again.
+                    _stats.FollowerError();
+                    EnforceBound();
+                }
+            }
+            else
+            {
+                await PollOnceAsync(cancellationToken).ConfigureAwait(false);
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(_options.PollIntervalMs), _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}

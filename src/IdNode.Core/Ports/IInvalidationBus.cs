@@ -1,0 +1,21 @@
+namespace IdNode.Core.Ports;
+
+/// <summary>
+/// Fan-out of "version V of key K is committed" to every node (Redis pub/sub in production).
+/// Delivery is at most once: messages sent while a node is disconnected are lost, which is why
+/// nodes also follow the store's change log.
+/// </summary>
+public interface IInvalidationBus
+{
+    /// <summary>Sends the message to every subscribed node, this one included. False when it could not be sent.</summary>
+    ValueTask<bool> PublishAsync(string key, long version);
+
+    /// <summary>Registers the handler for every message; it runs on any thread and must be quick.</summary>
+    void Subscribe(Action<string, long> handler);
+
+    /// <summary>Whether this node currently receives messages.</summary>
+    bool IsConnected { get; }
+
+    /// <summary>Grows each time the connection was lost, i.e. each time messages may have been missed.</summary>
+    long GapCount { get; }
+}
