@@ -79,7 +79,7 @@ public static class IdNodeServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>(), store as IBulkRecordWriter);
         });
         services.AddSingleton<CredentialVerifier>();
-        services.AddSingleton<HttpAuthenticator>();
+        services.AddSingleton(sp => new HttpAuthenticator(sp.GetRequiredService<TokenService>()));
         services.AddSingleton<ListCursors>();
         services.AddHostedService<BootstrapService>();
         services.AddHostedService<RegistryWorker>();
