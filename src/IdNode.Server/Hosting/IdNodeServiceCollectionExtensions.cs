@@ -17,6 +17,8 @@ namespace IdNode.Server.Hosting;
 /// <summary>The composition root: options, the store and cache picked from configuration, the domain services.</summary>
 public static class IdNodeServiceCollectionExtensions
 {
+    private const string ConfiguredStore = "configured";
+
     public static IServiceCollection AddIdNode(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.Section).ValidateDataAnnotations()
@@ -49,7 +51,7 @@ public static class IdNodeServiceCollectionExtensions
             return new NodeSettings(o.Prefix, new IdentifierRules(o.MaxIdentifierLength, o.SuffixCaseSensitive),
                 new RecordLimits { MaxRecordBytes = o.MaxRecordBytes, MaxValues = o.MaxValues });
         });
-        services.AddSingleton<IRecordStore>(sp =>
+        services.AddKeyedSingleton<IRecordStore>(ConfiguredStore, (sp, _) =>
         {
             var o = sp.GetRequiredService<IOptions<StoreOptions>>().Value;
             if (o.Kind == "postgres")
@@ -60,10 +62,12 @@ public static class IdNodeServiceCollectionExtensions
                 SyncEveryCommit = o.SyncEveryCommit,
             });
         });
+        services.AddSingleton(sp => sp.GetRequiredKeyedService<IRecordStore>(ConfiguredStore));
         services.AddSingleton(sp => new L1Cache(sp.GetRequiredService<IOptions<CacheOptions>>().Value.L1MaxBytes, sp.GetRequiredService<TimeProvider>()));
         services.AddIdNodeCaches(configuration);
         // Both stores keep the registry (principals, tokens, enterprises, audit) in their own database.
-        services.AddSingleton(sp => (IRegistryStore)sp.GetRequiredService<IRecordStore>());
+        // A wrapped record store (tests put fault injectors in front) keeps the configured store's registry.
+        services.AddSingleton(sp => sp.GetRequiredService<IRecordStore>() as IRegistryStore ?? (IRegistryStore)sp.GetRequiredKeyedService<IRecordStore>(ConfiguredStore));
         services.AddSingleton<PrefixGate>();
         services.AddSingleton(sp => new AuditLog(sp.GetRequiredService<IRegistryStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new WriteAuthorizer(sp.GetRequiredService<NodeSettings>(), sp.GetRequiredService<PrefixGate>(), sp.GetRequiredService<AuditLog>()));
