@@ -94,5 +94,6 @@ public sealed partial class PostgresRecordStore
             count  bigint NOT NULL
         );
         """,
+        RegistrySchema,
     ];
 }

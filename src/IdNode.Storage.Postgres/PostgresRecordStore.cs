@@ -13,7 +13,7 @@ namespace IdNode.Storage.Postgres;
 /// When PostgreSQL cannot be reached every call fails with <see cref="StoreUnavailableException"/>;
 /// the pool reconnects by itself once the server is back.
 /// </summary>
-public sealed partial class PostgresRecordStore : IRecordStore, IDisposable, IAsyncDisposable
+public sealed partial class PostgresRecordStore : IRecordStore, IRegistryStore, IDisposable, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;

@@ -9,7 +9,7 @@ namespace IdNode.Storage.Sqlite;
 /// writer at a time anyway, so a lock here is cheaper than busy retries) and a pool of readers
 /// with prepared statements. Each write is one transaction: record row, history row, change-log row.
 /// </summary>
-public sealed partial class SqliteRecordStore : IRecordStore, IDisposable
+public sealed partial class SqliteRecordStore : IRecordStore, IRegistryStore, IDisposable
 {
     private readonly string _connectionString;
     private readonly SqliteStoreOptions _options;
@@ -104,6 +104,7 @@ public sealed partial class SqliteRecordStore : IRecordStore, IDisposable
             count  INTEGER NOT NULL
         ) WITHOUT ROWID;
         """,
+        RegistrySchema,
     ];
 
     public ValueTask<StoredRecord?> GetAsync(string key, CancellationToken cancellationToken = default)

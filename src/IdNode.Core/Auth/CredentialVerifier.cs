@@ -66,7 +66,23 @@ public sealed class CredentialVerifier
             _verified[cacheKey] = (hash, mac);
         }
 
+        return PrincipalFor(identity, id);
+    }
+
+    /// <summary>
+    /// The principal of an identity already authenticated some other way (a token issued after
+    /// <see cref="VerifyAsync"/> succeeded), without the secret.
+    /// </summary>
+    public Principal PrincipalFor(HandleIdentity identity)
+    {
+        if (!IdentifierParser.TryParse(identity.Handle, _node.Rules, out var id, out var parseError))
+            throw new HandleException(ResponseCode.InvalidCredential, $"Invalid credential: identity handle '{identity.Handle}': {parseError.Message}");
+        return PrincipalFor(identity, id);
+    }
+
+    private Principal PrincipalFor(HandleIdentity identity, Identifier id)
+    {
         var isAdmin = identity.Index == WellKnown.CredentialIndex && id.Key == _node.AdminHandle;
-        return new Principal(identity, id.Key, id.Prefix, isAdmin);
+        return Principal.ForHandleIdentity(identity, id.Key, id.Prefix, isAdmin);
     }
 }

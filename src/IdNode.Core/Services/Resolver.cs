@@ -3,6 +3,7 @@ using IdNode.Core.Caching;
 using IdNode.Core.Json;
 using IdNode.Core.Ports;
 using IdNode.Core.Records;
+using IdNode.Core.Registry;
 
 namespace IdNode.Core.Services;
 
@@ -22,8 +23,11 @@ public sealed class Resolver : IRecordChangeListener
     private readonly ConcurrentDictionary<string, Task<CacheEntry>> _inflight = new(StringComparer.Ordinal);
     private volatile bool _sharedReadsEnabled = true;
 
-    public Resolver(IRecordStore store, L1Cache l1, ResolverOptions options, ISharedRecordCache? shared = null, CacheStats? stats = null)
+    private readonly PrefixGate? _gate;
+
+    public Resolver(IRecordStore store, L1Cache l1, ResolverOptions options, ISharedRecordCache? shared = null, CacheStats? stats = null, PrefixGate? gate = null)
     {
+        _gate = gate;
         _store = store;
         _l1 = l1;
         _options = options;
@@ -45,7 +49,16 @@ public sealed class Resolver : IRecordChangeListener
         set => _sharedReadsEnabled = value;
     }
 
-    public bool TryGetCached(ReadOnlySpan<char> key, out CacheEntry entry) => _l1.TryGet(key, out entry);
+    /// <summary>A cached entry for the fast path; never one under a stopped prefix (the slow path then reports that).</summary>
+    public bool TryGetCached(ReadOnlySpan<char> key, out CacheEntry entry)
+    {
+        if (_gate is { IsEmpty: false } && _gate.BlockedStateOfKey(key) is not null)
+        {
+            entry = null!;
+            return false;
+        }
+        return _l1.TryGet(key, out entry);
+    }
 
     /// <summary>
     /// The current answer for <paramref name="key"/>. <paramref name="authoritative"/> skips the
@@ -54,6 +67,9 @@ public sealed class Resolver : IRecordChangeListener
     /// </summary>
     public ValueTask<CacheEntry> ResolveAsync(string key, bool authoritative = false, CancellationToken cancellationToken = default)
     {
+        // A stopped enterprise prefix answers rc 401 on every surface until it is resumed.
+        if (_gate is { IsEmpty: false } && _gate.BlockedStateOfKey(key) is { } state)
+            throw PrefixGate.Blocked(key[..key.IndexOf('/', StringComparison.Ordinal)], key, state);
         if (authoritative)
             return new ValueTask<CacheEntry>(LoadFromStoreAsync(key, cancellationToken));
         if (_l1.TryGet(key, out var entry))

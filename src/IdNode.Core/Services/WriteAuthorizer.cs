@@ -3,6 +3,7 @@ using IdNode.Core.Handles;
 using IdNode.Core.Identifiers;
 using IdNode.Core.Node;
 using IdNode.Core.Records;
+using IdNode.Core.Registry;
 
 namespace IdNode.Core.Services;
 
@@ -10,13 +11,15 @@ namespace IdNode.Core.Services;
 /// Who may write what. The rules, in order:
 /// 1. the node only accepts writes under its own prefix and derived ones (else rc 301);
 /// 2. a write needs a principal (else rc 402);
-/// 3. the node admin (<c>300:{node}/ADMIN</c>) may write everything under the node prefix;
-/// 4. an identity administers its own prefix and prefixes derived from it
-///    (<c>300:88.999.1/ADMIN</c> writes under <c>88.999.1</c> and <c>88.999.1.7</c>);
-/// 5. an HS_ADMIN value of the existing record naming the identity grants what its permission bits say.
-/// Anything else is rc 401 (insufficient permissions).
+/// 3. nobody writes under a stopped (or pending-delete) enterprise prefix (rc 401);
+/// 4. the node admin may write everything under the node prefix;
+/// 5. a partner never writes; an enterprise admin or writer writes only under its granted prefixes;
+/// 6. a Handle identity administers its own prefix and prefixes derived from it
+///    (<c>300:88.999.1/ADMIN</c> writes under <c>88.999.1</c> and <c>88.999.1.7</c>), and an HS_ADMIN
+///    value of the existing record naming the identity grants what its permission bits say.
+/// Anything else is rc 401 (insufficient permissions). Every denial is audited.
 /// </summary>
-public sealed class WriteAuthorizer(NodeSettings node)
+public sealed class WriteAuthorizer(NodeSettings node, PrefixGate? gate = null, AuditLog? audit = null)
 {
     public void EnsureResponsible(Identifier id)
     {
@@ -28,34 +31,49 @@ public sealed class WriteAuthorizer(NodeSettings node)
     {
         EnsureResponsible(id);
         if (principal is null)
-            throw new HandleException(ResponseCode.AuthenticationNeeded, "Authentication needed");
+            throw Deny(null, id, needed, new HandleException(ResponseCode.AuthenticationNeeded, "Authentication needed"));
+        if (gate?.BlockedState(id.PrefixSpan) is { } state)
+            throw Deny(principal, id, needed, PrefixGate.Blocked(id, state));
         if (CanWrite(principal, id, existing, needed))
             return;
-        throw new HandleException(ResponseCode.InsufficientPermissions, $"Insufficient permissions: {principal.Name} may not modify {id.Display}");
+        var why = principal.Role == PrincipalRole.Partner ? " (partners have read-only access)" : "";
+        throw Deny(principal, id, needed,
+            new HandleException(ResponseCode.InsufficientPermissions, $"Insufficient permissions: {principal.Name} may not modify {id.Display}{why}"));
     }
 
-    public bool CanWrite(Principal principal, Identifier id, HandleRecord? existing, AdminPermission needed)
+    public bool CanWrite(Principal principal, Identifier id, HandleRecord? existing, AdminPermission needed) => principal.Role switch
     {
-        if (principal.IsNodeAdmin)
-            return true;
-        if (IdentifierParser.IsSameOrDerived(id.PrefixSpan, principal.IdentityPrefix))
-            return true;
-        return existing is not null && IsListedAdmin(principal, existing, needed);
-    }
+        PrincipalRole.NodeAdmin => true,
+        PrincipalRole.Partner => false,
+        PrincipalRole.EnterpriseAdmin or PrincipalRole.EnterpriseWriter => principal.IsGranted(id.PrefixSpan),
+        _ => principal.IdentityPrefix is { } own && IdentifierParser.IsSameOrDerived(id.PrefixSpan, own)
+             || existing is not null && IsListedAdmin(principal, existing, needed),
+    };
 
     /// <summary>May this principal read non-public values of the record?</summary>
-    public bool CanReadPrivate(Principal principal, Identifier id, HandleRecord existing)
-        => principal.IsNodeAdmin
-           || IdentifierParser.IsSameOrDerived(id.PrefixSpan, principal.IdentityPrefix)
-           || IsListedAdmin(principal, existing, AdminPermission.ReadValue);
+    public bool CanReadPrivate(Principal principal, Identifier id, HandleRecord existing) => principal.Role switch
+    {
+        PrincipalRole.NodeAdmin => true,
+        PrincipalRole.EnterpriseAdmin or PrincipalRole.EnterpriseWriter or PrincipalRole.Partner => principal.IsGranted(id.PrefixSpan),
+        _ => principal.IdentityPrefix is { } own && IdentifierParser.IsSameOrDerived(id.PrefixSpan, own)
+             || IsListedAdmin(principal, existing, AdminPermission.ReadValue),
+    };
+
+    private HandleException Deny(Principal? principal, Identifier id, AdminPermission needed, HandleException error)
+    {
+        audit?.Record(principal?.Name ?? "(anonymous)", "write:" + needed, id.Display, id.Prefix, principal?.EnterpriseId, AuditEntry.Denied, error.Message);
+        return error;
+    }
 
     private bool IsListedAdmin(Principal principal, HandleRecord record, AdminPermission needed)
     {
+        if (principal.Identity is not { } identity)
+            return false;
         foreach (var v in record.Values)
         {
             if (v.Data.Admin is not { } admin || !admin.Can(needed))
                 continue;
-            if (admin.Index != 0 && admin.Index != principal.Identity.Index)
+            if (admin.Index != 0 && admin.Index != identity.Index)
                 continue;
             if (IdentifierParser.TryParse(admin.Handle, node.Rules, out var adminId, out _) && adminId.Key == principal.HandleKey)
                 return true;

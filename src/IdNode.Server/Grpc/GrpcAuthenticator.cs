@@ -4,14 +4,14 @@ using IdNode.Core.Handles;
 
 namespace IdNode.Server.Grpc;
 
-/// <summary>Credentials from the <c>authorization</c> call metadata, checked exactly as the HTTP header is (see <see cref="BasicCredentials"/>).</summary>
-public sealed class GrpcAuthenticator(CredentialVerifier verifier)
+/// <summary>Credentials from the <c>authorization</c> call metadata (Bearer token or Basic), checked exactly as the HTTP header is.</summary>
+public sealed class GrpcAuthenticator(TokenService tokens)
 {
     /// <summary>Null for an anonymous call; throws a HandleException for a bad credential.</summary>
     public ValueTask<Principal?> AuthenticateAsync(ServerCallContext context)
-        => verifier.AuthenticateAsync(context.RequestHeaders.GetValue("authorization"), context.CancellationToken);
+        => tokens.AuthenticateAsync(context.RequestHeaders.GetValue("authorization"), context.CancellationToken);
 
     public async ValueTask<Principal> RequireAsync(ServerCallContext context)
         => await AuthenticateAsync(context).ConfigureAwait(false)
-           ?? throw new HandleException(ResponseCode.AuthenticationNeeded, "Authentication needed: send metadata 'authorization: Basic base64(index%3Ahandle:secret)'");
+           ?? throw new HandleException(ResponseCode.AuthenticationNeeded, "Authentication needed: send metadata 'authorization: Bearer <token>' or 'Basic base64(index%3Ahandle:secret)'");
 }

@@ -20,7 +20,7 @@ public sealed class BootstrapService(RecordService records, IRecordStore store, 
         Log.Started(logger, node.Prefix, storeOptions.Value.Kind, cacheOptions.Value.Kind);
         var id = records.ParseOrThrow(node.AdminHandle);
         var identity = new HandleIdentity(WellKnown.CredentialIndex, node.AdminHandle);
-        var system = new Principal(identity, id.Key, id.Prefix, IsNodeAdmin: true);
+        var system = Principal.ForHandleIdentity(identity, id.Key, id.Prefix, isNodeAdmin: true);
         var existing = await records.GetAsync(id, cancellationToken);
         var configured = options.Value.AdminSecret;
 

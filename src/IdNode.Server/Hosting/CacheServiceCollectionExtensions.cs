@@ -29,7 +29,7 @@ public static class CacheServiceCollectionExtensions
             var o = sp.GetRequiredService<IOptions<CacheOptions>>().Value;
             return new Resolver(sp.GetRequiredService<IRecordStore>(), sp.GetRequiredService<L1Cache>(),
                 new ResolverOptions { MaxTtlSeconds = o.MaxTtlSeconds, NegativeTtlSeconds = o.NegativeTtlSeconds },
-                SharedCache(sp), sp.GetRequiredService<CacheStats>());
+                SharedCache(sp), sp.GetRequiredService<CacheStats>(), sp.GetRequiredService<Core.Registry.PrefixGate>());
         });
         services.AddSingleton(sp =>
         {

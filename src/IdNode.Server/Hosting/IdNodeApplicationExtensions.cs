@@ -1,5 +1,7 @@
 using IdNode.Server.Grpc;
+using IdNode.Server.Admin;
 using IdNode.Server.Http;
+using IdNode.Server.Snms;
 
 namespace IdNode.Server.Hosting;
 
@@ -33,6 +35,9 @@ public static class IdNodeApplicationExtensions
         app.MapGrpcHealthChecksService();
         app.MapIdNodeGrpc();
         app.MapHandleApi();
+        app.MapSnms();
+        app.MapAdminApi();
+        app.MapImport();
         app.MapProxy();
         return app;
     }

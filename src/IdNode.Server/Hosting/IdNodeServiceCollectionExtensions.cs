@@ -4,6 +4,7 @@ using IdNode.Core.Identifiers;
 using IdNode.Core.Node;
 using IdNode.Core.Ports;
 using IdNode.Core.Records;
+using IdNode.Core.Registry;
 using IdNode.Core.Services;
 using IdNode.Server.Http;
 using IdNode.Server.Options;
@@ -16,6 +17,8 @@ namespace IdNode.Server.Hosting;
 /// <summary>The composition root: options, the store and cache picked from configuration, the domain services.</summary>
 public static class IdNodeServiceCollectionExtensions
 {
+    private const string ConfiguredStore = "configured";
+
     public static IServiceCollection AddIdNode(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.Section).ValidateDataAnnotations()
@@ -48,7 +51,7 @@ public static class IdNodeServiceCollectionExtensions
             return new NodeSettings(o.Prefix, new IdentifierRules(o.MaxIdentifierLength, o.SuffixCaseSensitive),
                 new RecordLimits { MaxRecordBytes = o.MaxRecordBytes, MaxValues = o.MaxValues });
         });
-        services.AddSingleton<IRecordStore>(sp =>
+        services.AddKeyedSingleton<IRecordStore>(ConfiguredStore, (sp, _) =>
         {
             var o = sp.GetRequiredService<IOptions<StoreOptions>>().Value;
             if (o.Kind == "postgres")
@@ -59,14 +62,31 @@ public static class IdNodeServiceCollectionExtensions
                 SyncEveryCommit = o.SyncEveryCommit,
             });
         });
+        services.AddSingleton(sp => sp.GetRequiredKeyedService<IRecordStore>(ConfiguredStore));
         services.AddSingleton(sp => new L1Cache(sp.GetRequiredService<IOptions<CacheOptions>>().Value.L1MaxBytes, sp.GetRequiredService<TimeProvider>()));
         services.AddIdNodeCaches(configuration);
-        services.AddSingleton<WriteAuthorizer>();
-        services.AddSingleton<RecordService>();
+        // Both stores keep the registry (principals, tokens, enterprises, audit) in their own database.
+        // A wrapped record store (tests put fault injectors in front) keeps the configured store's registry.
+        services.AddSingleton(sp => sp.GetRequiredService<IRecordStore>() as IRegistryStore ?? (IRegistryStore)sp.GetRequiredKeyedService<IRecordStore>(ConfiguredStore));
+        services.AddSingleton<PrefixGate>();
+        services.AddSingleton(sp => new AuditLog(sp.GetRequiredService<IRegistryStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new WriteAuthorizer(sp.GetRequiredService<NodeSettings>(), sp.GetRequiredService<PrefixGate>(), sp.GetRequiredService<AuditLog>()));
+        services.AddSingleton(sp => new TokenService(sp.GetRequiredService<IRegistryStore>(), sp.GetRequiredService<CredentialVerifier>(), sp.GetRequiredService<AuditLog>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new RegistryService(sp.GetRequiredService<IRegistryStore>(), sp.GetRequiredService<NodeSettings>(), sp.GetRequiredService<PrefixGate>(),
+            sp.GetRequiredService<AuditLog>(), sp.GetRequiredService<TokenService>(), sp.GetRequiredService<TimeProvider>()));
+        // PostgreSQL imports use binary COPY (IBulkRecordWriter); SQLite has no faster path than its batch.
+        services.AddSingleton(sp =>
+        {
+            var store = sp.GetRequiredService<IRecordStore>();
+            return new RecordService(store, sp.GetRequiredService<NodeSettings>(), sp.GetRequiredService<WriteAuthorizer>(), sp.GetServices<IRecordChangeListener>(),
+                sp.GetRequiredService<TimeProvider>(), store as IBulkRecordWriter);
+        });
         services.AddSingleton<CredentialVerifier>();
-        services.AddSingleton<HttpAuthenticator>();
+        services.AddSingleton(sp => new HttpAuthenticator(sp.GetRequiredService<TokenService>()));
         services.AddSingleton<ListCursors>();
         services.AddHostedService<BootstrapService>();
+        services.AddHostedService<RegistryWorker>();
         return services;
     }
 }

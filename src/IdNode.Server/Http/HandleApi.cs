@@ -101,7 +101,7 @@ public static partial class HandleApi
 
     private static byte[] Success(string handle) => HandleJsonWriter.Success(handle);
 
-    private static async Task<ReadOnlyMemory<byte>> ReadJsonBodyAsync(HttpContext context, int maxBytes)
+    internal static async Task<ReadOnlyMemory<byte>> ReadJsonBodyAsync(HttpContext context, int maxBytes)
     {
         var request = context.Request;
         var contentType = request.ContentType;

@@ -14,7 +14,7 @@ public class RecordServiceTests
     private readonly NodeSettings _node = new("88.999");
     private readonly Resolver _resolver;
     private readonly RecordService _service;
-    private readonly Principal _admin = new(new HandleIdentity(300, "88.999/ADMIN"), "88.999/ADMIN", "88.999", true);
+    private readonly Principal _admin = Principal.ForHandleIdentity(new HandleIdentity(300, "88.999/ADMIN"), "88.999/ADMIN", "88.999", isNodeAdmin: true);
 
     public RecordServiceTests()
     {

@@ -44,7 +44,8 @@ public sealed class GrpcAuthenticationTests : IClassFixture<GrpcTestServer>
             () => _server.Registry.CreateAsync(Create("88.999.20/other"), GrpcTestServer.Basic("300:86.100/ADMIN", GrpcTestServer.AdminSecret)).ResponseAsync, responseCode: 404);
 
     [Theory]
-    [InlineData("Bearer abc", 402)]
+    [InlineData("Digest abc", 402)]
+    [InlineData("Bearer not-a-token-we-issued", 403)]
     [InlineData("Basic !!!", 404)]
     [InlineData("Basic bm9jb2xvbg==", 404)]
     public async Task A_malformed_authorization_is_unauthenticated(string authorization, int rc)

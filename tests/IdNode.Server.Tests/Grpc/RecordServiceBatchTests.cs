@@ -24,7 +24,7 @@ public sealed class RecordServiceBatchTests : IDisposable
         _sqlite = new SqliteRecordStore(new SqliteStoreOptions { Path = Path.Combine(_directory, "idnode.db"), SyncEveryCommit = false });
         _store = new InterleavingStore(_sqlite);
         _records = new RecordService(_store, _node, new WriteAuthorizer(_node), []);
-        _admin = new Principal(new HandleIdentity(300, "88.999/ADMIN"), "88.999/ADMIN", "88.999", IsNodeAdmin: true);
+        _admin = Principal.ForHandleIdentity(new HandleIdentity(300, "88.999/ADMIN"), "88.999/ADMIN", "88.999", isNodeAdmin: true);
     }
 
     public void Dispose()

@@ -1,0 +1,167 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using IdNode.Core.Handles;
+using IdNode.Core.Identifiers;
+using IdNode.Core.Json;
+using IdNode.Core.Auth;
+using IdNode.Core.Ports;
+using IdNode.Core.Registry;
+using IdNode.Core.Services;
+using IdNode.Server.Snms;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace IdNode.Server.Http;
+
+/// <summary>
+/// <c>POST /api/import</c>: NDJSON, one identifier per line as Handle JSON
+/// (<c>{"handle":"88.999.1/x","values":[...]}</c>), any number of lines. The body is read as a
+/// stream and written in chunks through <see cref="RecordService.ImportChunkAsync"/> (binary COPY
+/// on PostgreSQL), so memory holds one chunk whatever the upload's size. Each chunk commits on its
+/// own: when the upload breaks off, the chunks before it stay, and resending the whole file is
+/// safe (identical items succeed). <c>?overwrite=true</c> replaces existing records.
+/// </summary>
+public static class ImportApi
+{
+    public const int ChunkSize = 1000;
+    public const int MaxLineBytes = 1024 * 1024;
+    public const int MaxReportedErrors = 1000;
+
+    public static IEndpointRouteBuilder MapImport(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/import", ImportAsync);
+        return app;
+    }
+
+    private static async Task ImportAsync(HttpContext context, RecordService records, TokenService tokens, AuditLog audit)
+    {
+        Principal principal;
+        try
+        {
+            principal = await tokens.AuthenticateAsync(context.Request.Headers.Authorization.ToString(), context.RequestAborted)
+                        ?? throw new HandleException(ResponseCode.AuthenticationNeeded, "Not logged in: send Authorization: Bearer <token> or Basic");
+        }
+        catch (HandleException e)
+        {
+            await SnmsEnvelope.ErrorAsync(context, e);
+            return;
+        }
+        // An import is as long as it is: the 30 MB default request limit is for ordinary calls.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = null;
+        var overwrite = context.Request.Query["overwrite"] is { Count: > 0 } o && o.ToString() is "true" or "" or "yes";
+
+        var chunk = new List<BatchPutItem>(ChunkSize);
+        var chunkLines = new List<long>(ChunkSize);
+        var errors = new List<(long Line, string Handle, HandleException Error)>();
+        long line = 0, accepted = 0, created = 0, rejected = 0;
+        var reader = context.Request.BodyReader;
+
+        async Task FlushAsync()
+        {
+            if (chunk.Count == 0)
+                return;
+            var outcomes = await records.ImportChunkAsync(chunk, overwrite, principal, context.RequestAborted);
+            for (var i = 0; i < outcomes.Count; i++)
+            {
+                if (outcomes[i].Error is { } e)
+                    Reject(chunkLines[i], chunk[i].Id.Display, e);
+                else
+                {
+                    accepted++;
+                    if (outcomes[i].Result.Created)
+                        created++;
+                }
+            }
+            chunk.Clear();
+            chunkLines.Clear();
+        }
+
+        void Reject(long at, string handle, HandleException e)
+        {
+            rejected++;
+            if (errors.Count < MaxReportedErrors)
+                errors.Add((at, handle, e));
+        }
+
+        void Parse(ReadOnlySequence<byte> bytes)
+        {
+            line++;
+            if (bytes.Length == 0 || bytes.Length == 1 && bytes.FirstSpan[0] == (byte)'\r')
+                return;
+            string? handle = null;
+            try
+            {
+                var values = HandleJsonReader.ReadBody(bytes.ToArray(), out handle);
+                if (handle is null)
+                    throw new HandleException(ResponseCode.InvalidHandle, "each line needs \"handle\" and \"values\"");
+                if (!IdentifierParser.TryParse(handle, records.Node.Rules, out var id, out var error))
+                    throw new HandleException(ResponseCode.InvalidHandle, error.Message);
+                chunk.Add(new BatchPutItem(id, values));
+                chunkLines.Add(line);
+            }
+            catch (HandleException e)
+            {
+                Reject(line, handle ?? "", e);
+            }
+        }
+
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(context.RequestAborted);
+                var buffer = result.Buffer;
+                while (buffer.PositionOf((byte)'\n') is { } end)
+                {
+                    Parse(buffer.Slice(0, end));
+                    buffer = buffer.Slice(buffer.GetPosition(1, end));
+                    if (chunk.Count == ChunkSize)
+                        await FlushAsync();
+                }
+                if (buffer.Length > MaxLineBytes)
+                    throw new HandleException(ResponseCode.ProtocolError, $"line {line + 1}: longer than {MaxLineBytes} bytes");
+                if (result.IsCompleted)
+                {
+                    if (buffer.Length > 0)
+                        Parse(buffer);
+                    reader.AdvanceTo(buffer.End);
+                    break;
+                }
+                reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+            await FlushAsync();
+        }
+        catch (HandleException e)
+        {
+            await SnmsEnvelope.ErrorAsync(context, new HandleException(e.Code, $"{e.Message} (after {accepted} accepted, {rejected} rejected)"));
+            return;
+        }
+        catch (StoreUnavailableException e)
+        {
+            await SnmsEnvelope.ErrorAsync(context, new HandleException(ResponseCode.ServerTooBusy, $"{StoreErrors.Busy(e).Message} (after {accepted} accepted; resend the file)"));
+            return;
+        }
+
+        audit.Record(principal.Name, "import", $"{line} lines", null, principal.EnterpriseId, rejected == 0 ? AuditEntry.Ok : AuditEntry.Failed, $"{accepted} accepted, {rejected} rejected");
+        await SnmsEnvelope.WriteAsync(context, rejected == 0 ? SnmsStatus.Ok : SnmsStatus.Business, rejected == 0 ? "success" : $"{rejected} lines rejected", json =>
+        {
+            json.WriteStartObject();
+            json.WriteNumber("lines", line);
+            json.WriteNumber("accepted", accepted);
+            json.WriteNumber("created", created);
+            json.WriteNumber("rejected", rejected);
+            json.WriteStartArray("errors");
+            foreach (var (at, handle, error) in errors)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("line", at);
+                json.WriteString("handle", handle);
+                json.WriteNumber("responseCode", (int)error.Code);
+                json.WriteString("message", error.Message);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        });
+    }
+}

@@ -1,0 +1,37 @@
+using System.Text.Json;
+using IdNode.Core.Handles;
+
+namespace IdNode.Server.Snms;
+
+/// <summary><c>{"status":..,"message":..,"data":..}</c>, the SNMS response shape (also used by the management API).</summary>
+public static class SnmsEnvelope
+{
+    public const string ContentType = "application/json; charset=utf-8";
+
+    public static async Task WriteAsync(HttpContext context, int status, string message, Action<Utf8JsonWriter>? data, ResponseCode rc = ResponseCode.Success)
+    {
+        var response = context.Response;
+        response.StatusCode = SnmsStatus.HttpStatus(status, rc);
+        response.ContentType = ContentType;
+        if (status == SnmsStatus.NotLoggedIn)
+            response.Headers.WWWAuthenticate = "Bearer";
+        await using var json = new Utf8JsonWriter(response.Body, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default });
+        json.WriteStartObject();
+        json.WriteNumber("status", status);
+        json.WriteString("message", message);
+        if (data is null)
+            json.WriteNull("data");
+        else
+        {
+            json.WritePropertyName("data");
+            data(json);
+        }
+        json.WriteEndObject();
+        await json.FlushAsync(context.RequestAborted);
+    }
+
+    public static Task OkAsync(HttpContext context, Action<Utf8JsonWriter>? data) => WriteAsync(context, SnmsStatus.Ok, "success", data);
+
+    public static Task ErrorAsync(HttpContext context, HandleException e)
+        => WriteAsync(context, SnmsStatus.FromResponseCode(e.Code), e.Message, null, e.Code);
+}
