@@ -23,7 +23,7 @@ public static class AdminApi
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/admin/enterprises", (HttpContext c, RegistryService r, TokenService t) => Run(c, async () =>
+        app.MapPost("/api/admin/enterprises", (HttpContext c, RegistryService r, TokenService t) => SnmsEnvelope.GuardAsync(c, async () =>
         {
             var principal = await t.AuthenticateAsync(c.Request.Headers.Authorization.ToString(), c.RequestAborted);
             using var body = await ReadAsync(c);
@@ -32,7 +32,7 @@ public static class AdminApi
                 S(b, "requestedPrefix")), principal, c.RequestAborted);
             await SnmsEnvelope.OkAsync(c, j => WriteEnterprise(j, e));
         }));
-        app.MapGet("/api/admin/enterprises", (HttpContext c, RegistryService r, TokenService t) => Run(c, async () =>
+        app.MapGet("/api/admin/enterprises", (HttpContext c, RegistryService r, TokenService t) => SnmsEnvelope.GuardAsync(c, async () =>
         {
             var principal = await RequireAsync(c, t);
             PrefixState? state = null;
@@ -49,12 +49,12 @@ public static class AdminApi
                 j.WriteEndArray();
             });
         }));
-        app.MapGet("/api/admin/enterprises/{id:long}", (HttpContext c, long id, RegistryService r, TokenService t) => Run(c, async () =>
+        app.MapGet("/api/admin/enterprises/{id:long}", (HttpContext c, long id, RegistryService r, TokenService t) => SnmsEnvelope.GuardAsync(c, async () =>
         {
             var e = await r.GetForAsync(id, await RequireAsync(c, t), c.RequestAborted);
             await SnmsEnvelope.OkAsync(c, j => WriteEnterprise(j, e));
         }));
-        app.MapPost("/api/admin/enterprises/{id:long}/approve", (HttpContext c, long id, RegistryService r, TokenService t) => Run(c, async () =>
+        app.MapPost("/api/admin/enterprises/{id:long}/approve", (HttpContext c, long id, RegistryService r, TokenService t) => SnmsEnvelope.GuardAsync(c, async () =>
         {
             var principal = await RequireAsync(c, t);
             using var body = await ReadAsync(c, optional: true);
@@ -72,13 +72,13 @@ public static class AdminApi
             });
         }));
         app.MapPost("/api/admin/enterprises/{id:long}/reject", (HttpContext c, long id, RegistryService r, TokenService t) =>
-            Run(c, async () => await ReasonAsync(c, (p, reason) => r.RejectAsync(id, p, reason, c.RequestAborted), t)));
+            SnmsEnvelope.GuardAsync(c, async () => await ReasonAsync(c, (p, reason) => r.RejectAsync(id, p, reason, c.RequestAborted), t)));
         app.MapPost("/api/admin/enterprises/{id:long}/stop", (HttpContext c, long id, RegistryService r, TokenService t) =>
-            Run(c, async () => await ReasonAsync(c, (p, reason) => r.StopAsync(id, p, reason, c.RequestAborted), t)));
+            SnmsEnvelope.GuardAsync(c, async () => await ReasonAsync(c, (p, reason) => r.StopAsync(id, p, reason, c.RequestAborted), t)));
         app.MapPost("/api/admin/enterprises/{id:long}/resume", (HttpContext c, long id, RegistryService r, TokenService t) =>
-            Run(c, async () => await ReasonAsync(c, (p, _) => r.ResumeAsync(id, p, c.RequestAborted), t)));
+            SnmsEnvelope.GuardAsync(c, async () => await ReasonAsync(c, (p, _) => r.ResumeAsync(id, p, c.RequestAborted), t)));
 
-        app.MapPost("/api/admin/principals", (HttpContext c, RegistryService r, TokenService t) => Run(c, async () =>
+        app.MapPost("/api/admin/principals", (HttpContext c, RegistryService r, TokenService t) => SnmsEnvelope.GuardAsync(c, async () =>
         {
             var principal = await RequireAsync(c, t);
             using var body = await ReadAsync(c);
@@ -87,7 +87,7 @@ public static class AdminApi
                 c.RequestAborted);
             await SnmsEnvelope.OkAsync(c, j => WritePrincipal(j, account, password));
         }));
-        app.MapGet("/api/admin/principals", (HttpContext c, RegistryService r, TokenService t) => Run(c, async () =>
+        app.MapGet("/api/admin/principals", (HttpContext c, RegistryService r, TokenService t) => SnmsEnvelope.GuardAsync(c, async () =>
         {
             var list = await r.ListPrincipalsAsync(await RequireAsync(c, t), QueryLong(c, "enterpriseId"), c.RequestAborted);
             await SnmsEnvelope.OkAsync(c, j =>
@@ -98,7 +98,7 @@ public static class AdminApi
                 j.WriteEndArray();
             });
         }));
-        app.MapMethods("/api/admin/principals/{username}", ["PATCH", "PUT"], (HttpContext c, string username, RegistryService r, TokenService t) => Run(c, async () =>
+        app.MapMethods("/api/admin/principals/{username}", ["PATCH", "PUT"], (HttpContext c, string username, RegistryService r, TokenService t) => SnmsEnvelope.GuardAsync(c, async () =>
         {
             var principal = await RequireAsync(c, t);
             using var body = await ReadAsync(c);
@@ -109,7 +109,7 @@ public static class AdminApi
             await SnmsEnvelope.OkAsync(c, j => WritePrincipal(j, account, null));
         }));
 
-        app.MapGet("/api/admin/audit", (HttpContext c, RegistryService r, TokenService t, AuditLog audit, IRegistryStore store) => Run(c, async () =>
+        app.MapGet("/api/admin/audit", (HttpContext c, RegistryService r, TokenService t, AuditLog audit, IRegistryStore store) => SnmsEnvelope.GuardAsync(c, async () =>
         {
             var principal = await RequireAsync(c, t);
             var scope = r.AuditScope(principal, QueryLong(c, "enterpriseId"));
@@ -142,7 +142,7 @@ public static class AdminApi
             });
         }));
 
-        app.MapGet("/api/admin/history", (HttpContext c, RecordService records, TokenService t, WriteAuthorizer authorizer, IRecordStore store, AuditLog audit) => Run(c, async () =>
+        app.MapGet("/api/admin/history", (HttpContext c, RecordService records, TokenService t, WriteAuthorizer authorizer, IRecordStore store, AuditLog audit) => SnmsEnvelope.GuardAsync(c, async () =>
         {
             var principal = await RequireAsync(c, t);
             var id = records.ParseOrThrow(c.Request.Query["handle"].ToString());
@@ -191,26 +191,6 @@ public static class AdminApi
         using var body = await ReadAsync(c, optional: true);
         var e = await action(principal, S(body.RootElement, "reason"));
         await SnmsEnvelope.OkAsync(c, j => WriteEnterprise(j, e));
-    }
-
-    private static async Task Run(HttpContext context, Func<Task> work)
-    {
-        try
-        {
-            await work();
-        }
-        catch (HandleException e)
-        {
-            await SnmsEnvelope.ErrorAsync(context, e);
-        }
-        catch (StoreUnavailableException e)
-        {
-            await SnmsEnvelope.ErrorAsync(context, StoreErrors.Busy(e));
-        }
-        catch (JsonException e)
-        {
-            await SnmsEnvelope.WriteAsync(context, SnmsStatus.Business, $"Malformed JSON body: {e.Message}", null);
-        }
     }
 
     private static async Task<Principal> RequireAsync(HttpContext c, TokenService t)

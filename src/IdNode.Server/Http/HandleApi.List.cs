@@ -70,13 +70,9 @@ public static partial class HandleApi
             });
             await HandleResponses.WriteAsync(context, StatusCodes.Status200OK, body, query);
         }
-        catch (HandleException e)
+        catch (Exception e) when (StoreErrors.AsHandleError(e) is { } error)
         {
-            await HandleResponses.ErrorAsync(context, e, null, query);
-        }
-        catch (StoreUnavailableException e)
-        {
-            await HandleResponses.ErrorAsync(context, StoreErrors.Busy(e), null, query);
+            await HandleResponses.ErrorAsync(context, error, null, query);
         }
     }
 
@@ -156,13 +152,9 @@ public static partial class HandleApi
             });
             await HandleResponses.WriteAsync(context, StatusCodes.Status200OK, body, query);
         }
-        catch (HandleException e)
+        catch (Exception e) when (StoreErrors.AsHandleError(e) is { } error)
         {
-            await HandleResponses.ErrorAsync(context, e, null, query);
-        }
-        catch (StoreUnavailableException e)
-        {
-            await HandleResponses.ErrorAsync(context, StoreErrors.Busy(e), null, query);
+            await HandleResponses.ErrorAsync(context, error, null, query);
         }
     }
 }

@@ -65,13 +65,9 @@ public static partial class HandleApi
             var status = result.Created && (mint || !overwrite) ? StatusCodes.Status201Created : StatusCodes.Status200OK;
             await HandleResponses.WriteAsync(context, status, Success(result.Handle), query);
         }
-        catch (HandleException e)
+        catch (Exception e) when (StoreErrors.AsHandleError(e) is { } error)
         {
-            await HandleResponses.ErrorAsync(context, e, display, query);
-        }
-        catch (StoreUnavailableException e)
-        {
-            await HandleResponses.ErrorAsync(context, StoreErrors.Busy(e), display, query);
+            await HandleResponses.ErrorAsync(context, error, display, query);
         }
     }
 
@@ -89,13 +85,9 @@ public static partial class HandleApi
             await records.DeleteAsync(id, query.Indexes, principal, context.RequestAborted);
             await HandleResponses.WriteAsync(context, StatusCodes.Status200OK, Success(display), query);
         }
-        catch (HandleException e)
+        catch (Exception e) when (StoreErrors.AsHandleError(e) is { } error)
         {
-            await HandleResponses.ErrorAsync(context, e, display, query);
-        }
-        catch (StoreUnavailableException e)
-        {
-            await HandleResponses.ErrorAsync(context, StoreErrors.Busy(e), display, query);
+            await HandleResponses.ErrorAsync(context, error, display, query);
         }
     }
 

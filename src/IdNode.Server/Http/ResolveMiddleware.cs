@@ -68,13 +68,9 @@ public sealed class ResolveMiddleware(RequestDelegate next, Resolver resolver, N
             var entry = await resolver.ResolveAsync(id.Key, query.Authoritative, context.RequestAborted);
             await WriteEntryAsync(context, id, entry, query, principal);
         }
-        catch (HandleException e)
+        catch (Exception e) when (StoreErrors.AsHandleError(e) is { } error)
         {
-            await HandleResponses.ErrorAsync(context, e, display, query, isResolve: true);
-        }
-        catch (StoreUnavailableException e)
-        {
-            await HandleResponses.ErrorAsync(context, StoreErrors.Busy(e), display, query, isResolve: true);
+            await HandleResponses.ErrorAsync(context, error, display, query, isResolve: true);
         }
     }
 

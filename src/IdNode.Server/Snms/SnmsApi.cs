@@ -28,37 +28,17 @@ public static class SnmsApi
     public static IEndpointRouteBuilder MapSnms(this IEndpointRouteBuilder app)
     {
         app.MapPost("/identity/token", TokenAsync);
-        app.MapPost("/identityv2/data", (HttpContext c, RecordService r, TokenService t) => Guarded(c, () => CreateOneAsync(c, r, t)));
-        app.MapPut("/identityv2/data", (HttpContext c, RecordService r, TokenService t) => Guarded(c, () => UpdateOneAsync(c, r, t)));
-        app.MapDelete("/identityv2/data", (HttpContext c, RecordService r, TokenService t, IRecordStore s) => Guarded(c, () => DeleteOneAsync(c, r, t, s)));
-        app.MapGet("/identityv2/data/detail", (HttpContext c, RecordService r, TokenService t, Resolver res, WriteAuthorizer a) => Guarded(c, () => DetailAsync(c, r, t, res, a)));
-        app.MapPost("/identityv2/data/batchCreate", (HttpContext c, RecordService r, TokenService t, AuditLog l) => Guarded(c, () => BatchPutAsync(c, r, t, l, update: false)));
-        app.MapPut("/identityv2/data/batchUpdate", (HttpContext c, RecordService r, TokenService t, AuditLog l) => Guarded(c, () => BatchPutAsync(c, r, t, l, update: true)));
-        app.MapDelete("/identityv2/data/batchDelete", (HttpContext c, RecordService r, TokenService t, AuditLog l, IRecordStore s) => Guarded(c, () => BatchDeleteAsync(c, r, t, l, s)));
+        app.MapPost("/identityv2/data", (HttpContext c, RecordService r, TokenService t) => SnmsEnvelope.GuardAsync(c, () => CreateOneAsync(c, r, t)));
+        app.MapPut("/identityv2/data", (HttpContext c, RecordService r, TokenService t) => SnmsEnvelope.GuardAsync(c, () => UpdateOneAsync(c, r, t)));
+        app.MapDelete("/identityv2/data", (HttpContext c, RecordService r, TokenService t, IRecordStore s) => SnmsEnvelope.GuardAsync(c, () => DeleteOneAsync(c, r, t, s)));
+        app.MapGet("/identityv2/data/detail", (HttpContext c, RecordService r, TokenService t, Resolver res, WriteAuthorizer a) => SnmsEnvelope.GuardAsync(c, () => DetailAsync(c, r, t, res, a)));
+        app.MapPost("/identityv2/data/batchCreate", (HttpContext c, RecordService r, TokenService t, AuditLog l) => SnmsEnvelope.GuardAsync(c, () => BatchPutAsync(c, r, t, l, update: false)));
+        app.MapPut("/identityv2/data/batchUpdate", (HttpContext c, RecordService r, TokenService t, AuditLog l) => SnmsEnvelope.GuardAsync(c, () => BatchPutAsync(c, r, t, l, update: true)));
+        app.MapDelete("/identityv2/data/batchDelete", (HttpContext c, RecordService r, TokenService t, AuditLog l, IRecordStore s) => SnmsEnvelope.GuardAsync(c, () => BatchDeleteAsync(c, r, t, l, s)));
         return app;
     }
 
-    private static async Task Guarded(HttpContext context, Func<Task> work)
-    {
-        try
-        {
-            await work();
-        }
-        catch (HandleException e)
-        {
-            await SnmsEnvelope.ErrorAsync(context, e);
-        }
-        catch (StoreUnavailableException e)
-        {
-            await SnmsEnvelope.ErrorAsync(context, StoreErrors.Busy(e));
-        }
-        catch (JsonException e)
-        {
-            await SnmsEnvelope.WriteAsync(context, SnmsStatus.Business, $"Malformed JSON body: {e.Message}", null);
-        }
-    }
-
-    private static Task TokenAsync(HttpContext context, TokenService tokens) => Guarded(context, async () =>
+    private static Task TokenAsync(HttpContext context, TokenService tokens) => SnmsEnvelope.GuardAsync(context, async () =>
     {
         using var body = JsonDocument.Parse(await HandleApi.ReadJsonBodyAsync(context, 64 * 1024));
         if (body.RootElement.ValueKind != JsonValueKind.Object)

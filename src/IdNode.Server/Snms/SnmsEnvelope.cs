@@ -34,4 +34,21 @@ public static class SnmsEnvelope
 
     public static Task ErrorAsync(HttpContext context, HandleException e)
         => WriteAsync(context, SnmsStatus.FromResponseCode(e.Code), e.Message, null, e.Code);
+
+    /// <summary>Runs an SNMS-style endpoint, answering domain failures, store outages and broken JSON with the envelope.</summary>
+    public static async Task GuardAsync(HttpContext context, Func<Task> work)
+    {
+        try
+        {
+            await work();
+        }
+        catch (Exception e) when (Http.StoreErrors.AsHandleError(e) is { } error)
+        {
+            await ErrorAsync(context, error);
+        }
+        catch (JsonException e)
+        {
+            await WriteAsync(context, SnmsStatus.Business, $"Malformed JSON body: {e.Message}", null);
+        }
+    }
 }
