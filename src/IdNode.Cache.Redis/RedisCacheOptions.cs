@@ -13,4 +13,7 @@ public sealed class RedisCacheOptions
 
     /// <summary>After a failure, Redis is skipped for this long before it is tried again, ms (default 1000).</summary>
     public int BreakMs { get; init; } = 1000;
+
+    /// <summary>Pause between attempts to subscribe to invalidations while Redis cannot be reached, ms (default 500).</summary>
+    public int SubscribeRetryMs { get; init; } = 500;
 }

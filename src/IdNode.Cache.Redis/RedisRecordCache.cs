@@ -46,6 +46,8 @@ public sealed partial class RedisRecordCache : ISharedRecordCache, IInvalidation
     private long _breaks;
     private Action<string, long>? _handler;
     private volatile bool _subscribed;
+    private volatile bool _disposed;
+    private int _subscribing;
 
     public RedisRecordCache(RedisCacheOptions options)
     {
@@ -85,7 +87,8 @@ public sealed partial class RedisRecordCache : ISharedRecordCache, IInvalidation
 
     public bool IsAvailable => Environment.TickCount64 >= Volatile.Read(ref _downUntil) && _mux.IsConnected;
 
-    public bool IsConnected => _mux.IsConnected;
+    /// <summary>Connected and subscribed: this node currently receives invalidations.</summary>
+    public bool IsConnected => _subscribed && _mux.IsConnected;
 
     public long GapCount => Interlocked.Read(ref _gaps);
 
@@ -194,32 +197,53 @@ public sealed partial class RedisRecordCache : ISharedRecordCache, IInvalidation
 
     public void Subscribe(Action<string, long> handler)
     {
-        // Once made, the multiplexer renews the subscription after every reconnect; when Redis is
-        // down right now, the first successful reconnect makes it.
+        // Once made, the multiplexer renews the subscription after every reconnect. Until it is made
+        // (Redis down or still connecting at start) it is retried, so a node that starts before Redis
+        // is reachable still ends up receiving invalidations.
         _handler = handler;
         _ = SubscribeAsync(handler);
     }
 
     private async Task SubscribeAsync(Action<string, long> handler)
     {
+        if (Interlocked.Exchange(ref _subscribing, 1) == 1)
+            return;
         try
         {
-            await _mux.GetSubscriber().SubscribeAsync(_channel, (_, message) =>
+            while (!_subscribed && !_disposed)
             {
-                var text = (string?)message;
-                if (text is null)
-                    return;
-                var space = text.IndexOf(' ', StringComparison.Ordinal);
-                if (space > 0 && long.TryParse(text.AsSpan(0, space), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
-                    handler(text[(space + 1)..], version);
-            }).ConfigureAwait(false);
-            _subscribed = true;
+                try
+                {
+                    await _mux.GetSubscriber().SubscribeAsync(_channel, (_, message) =>
+                    {
+                        var text = (string?)message;
+                        if (text is null)
+                            return;
+                        var space = text.IndexOf(' ', StringComparison.Ordinal);
+                        if (space > 0 && long.TryParse(text.AsSpan(0, space), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+                            handler(text[(space + 1)..], version);
+                    }).ConfigureAwait(false);
+                    // Messages published before this point never reached us: count it as a gap so
+                    // coherence does not trust the bus until the change log has been read again.
+                    Interlocked.Increment(ref _gaps);
+                    _subscribed = true;
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+                {
+                    Interlocked.Increment(ref _failures);
+                    await Task.Delay(_options.SubscribeRetryMs).ConfigureAwait(false);
+                }
+            }
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        finally
         {
-            Trip();
+            Volatile.Write(ref _subscribing, 0);
         }
     }
 
-    public void Dispose() => _mux.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _mux.Dispose();
+    }
 }

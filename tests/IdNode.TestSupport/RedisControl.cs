@@ -30,6 +30,9 @@ public sealed class RedisControl : IDisposable
         return control;
     }
 
+    /// <summary>Picks a free loopback port without starting anything there yet (a Redis that comes up late).</summary>
+    public static RedisControl OnFreePort() => new(FreePort());
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
