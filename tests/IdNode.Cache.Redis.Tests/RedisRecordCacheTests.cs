@@ -18,7 +18,11 @@ public sealed class RedisRecordCacheTests : IDisposable
     private RedisRecordCache Cache()
     {
         TestServers.Require(TestServers.Redis, "Redis");
-        return _cache!;
+        // Commands fail fast while the multiplexer is still connecting (slow CI machines).
+        var deadline = Stopwatch.StartNew();
+        while (!_cache!.Multiplexer.IsConnected && deadline.Elapsed < TimeSpan.FromSeconds(15))
+            Thread.Sleep(20);
+        return _cache;
     }
 
     private static SharedCacheEntry Entry(long version) => new(version, [1, 2, (byte)version]);
