@@ -11,7 +11,8 @@ namespace IdNode.Core.Services;
 /// Who may write what. The rules, in order:
 /// 1. the node only accepts writes under its own prefix and derived ones (else rc 301);
 /// 2. a write needs a principal (else rc 402);
-/// 3. nobody writes under a stopped (or pending-delete) enterprise prefix (rc 401);
+/// 3. nobody writes under a stopped (or pending-delete) enterprise prefix (rc 401), nor under a
+///    self-hosted one (rc 301 with a referral to the enterprise's node);
 /// 4. the node admin may write everything under the node prefix;
 /// 5. a partner never writes; an enterprise admin or writer writes only under its granted prefixes;
 /// 6. a Handle identity administers its own prefix and prefixes derived from it
@@ -32,8 +33,8 @@ public sealed class WriteAuthorizer(NodeSettings node, PrefixGate? gate = null, 
         EnsureResponsible(id);
         if (principal is null)
             throw Deny(null, id, needed, new HandleException(ResponseCode.AuthenticationNeeded, "Authentication needed"));
-        if (gate?.BlockedState(id.PrefixSpan) is { } state)
-            throw Deny(principal, id, needed, PrefixGate.Blocked(id, state));
+        if (gate?.Find(id.PrefixSpan) is { } gated)
+            throw Deny(principal, id, needed, PrefixGate.Refusal(gated, id.Prefix, id.Display, write: true));
         if (CanWrite(principal, id, existing, needed))
             return;
         var why = principal.Role == PrincipalRole.Partner ? " (partners have read-only access)" : "";

@@ -77,6 +77,15 @@ public static class AdminApi
             SnmsEnvelope.GuardAsync(c, async () => await ReasonAsync(c, (p, reason) => r.StopAsync(id, p, reason, c.RequestAborted), t)));
         app.MapPost("/api/admin/enterprises/{id:long}/resume", (HttpContext c, long id, RegistryService r, TokenService t) =>
             SnmsEnvelope.GuardAsync(c, async () => await ReasonAsync(c, (p, _) => r.ResumeAsync(id, p, c.RequestAborted), t)));
+        app.MapPost("/api/admin/enterprises/{id:long}/hosting", (HttpContext c, long id, RegistryService r, TokenService t) => SnmsEnvelope.GuardAsync(c, async () =>
+        {
+            var principal = await RequireAsync(c, t);
+            using var body = await ReadAsync(c);
+            var b = body.RootElement;
+            var hosting = L(b, "hosting") ?? throw new HandleException(ResponseCode.InvalidValue, "hosting is required: 1 (self-hosted, with site) or 4 (hosted here)");
+            var e = await r.SetHostingAsync(id, principal, (HostingState)Math.Clamp(hosting, int.MinValue, int.MaxValue), S(b, "site"), c.RequestAborted);
+            await SnmsEnvelope.OkAsync(c, j => WriteEnterprise(j, e));
+        }));
 
         app.MapPost("/api/admin/principals", (HttpContext c, RegistryService r, TokenService t) => SnmsEnvelope.GuardAsync(c, async () =>
         {
@@ -255,6 +264,7 @@ public static class AdminApi
         j.WriteString("stateName", e.State.ToString());
         j.WriteNumber("hosting", (int)e.Hosting);
         j.WriteString("prefix", e.Prefix);
+        j.WriteString("site", e.Site);
         j.WriteString("reason", e.Reason);
         j.WriteString("adminUsername", e.AdminUsername);
         j.WriteNumber("appliedAt", e.AppliedAt);

@@ -17,6 +17,10 @@ public static class GrpcStatusMap
     /// <summary>Trailer carrying the Handle response code, so clients can tell e.g. rc 101 from rc 201.</summary>
     public const string ResponseCodeTrailer = "idnode-rc";
 
+    /// <summary>Trailers of a referral (self-hosted prefix): the enterprise node's site and the URL resolving the handle there.</summary>
+    public const string ReferralSiteTrailer = "idnode-referral-site";
+    public const string ReferralLocationTrailer = "idnode-referral-location";
+
     public static StatusCode For(ResponseCode code) => code switch
     {
         ResponseCode.Success => StatusCode.OK,
@@ -34,6 +38,11 @@ public static class GrpcStatusMap
     public static RpcException ToRpcException(HandleException e)
     {
         var trailers = new Metadata { { ResponseCodeTrailer, ((int)e.Code).ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+        if (e is ReferralException referral)
+        {
+            trailers.Add(ReferralSiteTrailer, referral.Site);
+            trailers.Add(ReferralLocationTrailer, referral.Location);
+        }
         return new RpcException(new Status(For(e.Code), e.Message), trailers, e.Message);
     }
 

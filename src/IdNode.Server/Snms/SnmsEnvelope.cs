@@ -33,7 +33,16 @@ public static class SnmsEnvelope
     public static Task OkAsync(HttpContext context, Action<Utf8JsonWriter>? data) => WriteAsync(context, SnmsStatus.Ok, "success", data);
 
     public static Task ErrorAsync(HttpContext context, HandleException e)
-        => WriteAsync(context, SnmsStatus.FromResponseCode(e.Code), e.Message, null, e.Code);
+        => WriteAsync(context, SnmsStatus.FromResponseCode(e.Code), e.Message, e is ReferralException r ? j => WriteReferral(j, r) : null, e.Code);
+
+    private static void WriteReferral(Utf8JsonWriter json, ReferralException referral)
+    {
+        json.WriteStartObject();
+        json.WriteNumber("responseCode", (int)referral.Code);
+        json.WriteString("site", referral.Site);
+        json.WriteString("location", referral.Location);
+        json.WriteEndObject();
+    }
 
     /// <summary>Runs an SNMS-style endpoint, answering domain failures, store outages and broken JSON with the envelope.</summary>
     public static async Task GuardAsync(HttpContext context, Func<Task> work)
