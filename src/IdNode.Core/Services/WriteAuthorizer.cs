@@ -60,6 +60,21 @@ public sealed class WriteAuthorizer(NodeSettings node, PrefixGate? gate = null, 
              || IsListedAdmin(principal, existing, AdminPermission.ReadValue),
     };
 
+    /// <summary>
+    /// Old versions may hold values that are no longer public: only those who may read private
+    /// values of the prefix see an identifier's history. Throws rc 401 (audited) otherwise.
+    /// </summary>
+    public void EnsureCanReadHistory(Principal principal, Identifier id)
+    {
+        var allowed = principal.IsNodeAdmin || principal.IsGranted(id.PrefixSpan)
+                      || principal.IdentityPrefix is { } own && IdentifierParser.IsSameOrDerived(id.PrefixSpan, own);
+        if (!allowed)
+        {
+            audit?.Record(principal.Name, "history.read", id.Display, id.Prefix, principal.EnterpriseId, AuditEntry.Denied, "no grant for this prefix");
+            throw new HandleException(ResponseCode.InsufficientPermissions, $"Insufficient permissions: {principal.Name} may not read the history of {id.Display}");
+        }
+    }
+
     private HandleException Deny(Principal? principal, Identifier id, AdminPermission needed, HandleException error)
     {
         audit?.Record(principal?.Name ?? "(anonymous)", "write:" + needed, id.Display, id.Prefix, principal?.EnterpriseId, AuditEntry.Denied, error.Message);

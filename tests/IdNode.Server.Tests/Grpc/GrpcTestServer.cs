@@ -50,6 +50,7 @@ public sealed class GrpcTestServer : WebApplicationFactory<Program>
     public Resolver.ResolverClient Resolver => new(Channel);
     public Registry.RegistryClient Registry => new(Channel);
     public Changes.ChangesClient Changes => new(Channel);
+    public Management.ManagementClient Management => new(Channel);
 
     public static Metadata Basic(string identity, string secret)
         => new() { { "authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.EscapeDataString(identity) + ":" + secret)) } };
