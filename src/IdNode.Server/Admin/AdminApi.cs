@@ -25,7 +25,7 @@ public static class AdminApi
     {
         app.MapPost("/api/admin/enterprises", (HttpContext c, RegistryService r, TokenService t) => SnmsEnvelope.GuardAsync(c, async () =>
         {
-            var principal = await t.AuthenticateAsync(c.Request.Headers.Authorization.ToString(), c.RequestAborted);
+            var principal = await t.AuthenticateAsync(c.Request.Headers.Authorization.ToString(), ClientAddress.Of(c), c.RequestAborted);
             using var body = await ReadAsync(c);
             var b = body.RootElement;
             var e = await r.ApplyAsync(new EnterpriseApplication(S(b, "name"), S(b, "creditCode"), S(b, "contact"), S(b, "industry"), S(b, "town"), S(b, "cluster"),
@@ -193,7 +193,7 @@ public static class AdminApi
     }
 
     private static async Task<Principal> RequireAsync(HttpContext c, TokenService t)
-        => await t.AuthenticateAsync(c.Request.Headers.Authorization.ToString(), c.RequestAborted)
+        => await t.AuthenticateAsync(c.Request.Headers.Authorization.ToString(), ClientAddress.Of(c), c.RequestAborted)
            ?? throw new HandleException(ResponseCode.AuthenticationNeeded, "Not logged in: send Authorization: Bearer <token> (POST /identity/token) or Basic");
 
     private static async Task<JsonDocument> ReadAsync(HttpContext c, bool optional = false)

@@ -21,6 +21,9 @@ public static class GrpcStatusMap
     public const string ReferralSiteTrailer = "idnode-referral-site";
     public const string ReferralLocationTrailer = "idnode-referral-location";
 
+    /// <summary>Trailer of a locked login: seconds until it may be tried again.</summary>
+    public const string RetryAfterTrailer = "retry-after";
+
     public static StatusCode For(ResponseCode code) => code switch
     {
         ResponseCode.Success => StatusCode.OK,
@@ -43,7 +46,14 @@ public static class GrpcStatusMap
             trailers.Add(ReferralSiteTrailer, referral.Site);
             trailers.Add(ReferralLocationTrailer, referral.Location);
         }
-        return new RpcException(new Status(For(e.Code), e.Message), trailers, e.Message);
+        var code = For(e.Code);
+        if (e is Core.Auth.LoginLockedException locked)
+        {
+            // Locked after repeated failures: not "try other credentials" (UNAUTHENTICATED) but "wait".
+            code = StatusCode.ResourceExhausted;
+            trailers.Add(RetryAfterTrailer, ((long)Math.Ceiling(locked.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return new RpcException(new Status(code, e.Message), trailers, e.Message);
     }
 
     public static ItemStatus ToItemStatus(HandleException e)

@@ -48,7 +48,9 @@ public static class HandleResponses
 
     public static Task ErrorAsync(HttpContext context, HandleException error, string? handle, HandleQuery? query, bool isResolve = false)
     {
-        var status = HandleStatus.For(error.Code, isResolve);
+        var status = HandleStatus.For(error, isResolve);
+        if (error is Core.Auth.LoginLockedException locked)
+            context.Response.Headers.RetryAfter = HandleStatus.RetryAfterSeconds(locked);
         if (status == StatusCodes.Status401Unauthorized && MayWantBasic(context.Request))
             context.Response.Headers.WWWAuthenticate = "Basic realm=\"handle\"";
         // A resolution referral (300) names its preferred target the way HTTP does, besides the body.
