@@ -10,16 +10,16 @@ namespace IdNode.Core.Auth;
 
 /// <summary>
 /// Logins and bearer tokens. A token is 32 random bytes (base64url); only its SHA-256 is stored.
-/// Tokens live 24 hours and can be revoked. After <see cref="MaxFailures"/> consecutive failed
-/// logins a user name is locked for <see cref="LockDuration"/>, answered without running the slow
-/// hash, so guessing costs the attacker time and the node no CPU.
+/// Tokens live 24 hours and can be revoked. Every secret check — a token login or Handle Basic on
+/// any surface — goes through one <see cref="LoginThrottle"/>: repeated failures lock the
+/// principal (and a source address), answered without running the slow hash.
 /// Also the one place an <c>Authorization</c> value becomes a principal: Bearer here, Basic
 /// through <see cref="CredentialVerifier"/>.
 /// </summary>
 public sealed class TokenService(IRegistryStore registry, CredentialVerifier verifier, AuditLog audit, TimeProvider? time = null)
 {
-    public const int MaxFailures = 5;
-    public static readonly TimeSpan LockDuration = TimeSpan.FromMinutes(15);
+    public const int MaxFailures = LoginThrottle.MaxFailures;
+    public static readonly TimeSpan LockDuration = LoginThrottle.LockDuration;
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
 
     // A token seen recently is trusted for this long without a store read; a revocation made on
@@ -33,31 +33,20 @@ public sealed class TokenService(IRegistryStore registry, CredentialVerifier ver
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ConcurrentDictionary<string, (Principal Principal, long ExpiresAt, long CheckedAt)> _memo = new(StringComparer.Ordinal);
 
-    /// <summary>Checks the user name and password and issues a token; rc 403 on any failure (the message does not say which part was wrong).</summary>
-    public async Task<string> LoginAsync(string? username, string? password, CancellationToken cancellationToken = default)
+    public LoginThrottle Throttle { get; } = new(registry, audit, time);
+
+    /// <summary>
+    /// Checks the user name and password and issues a token; rc 403 on any failure (the message does
+    /// not say which part was wrong), <see cref="LoginLockedException"/> while locked.
+    /// <paramref name="source"/> is the client's address, for the per-source limit and the audit.
+    /// </summary>
+    public async Task<string> LoginAsync(string? username, string? password, string? source = null, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrEmpty(username) || username.Length > MaxUsernameLength || string.IsNullOrEmpty(password))
             throw new HandleException(ResponseCode.AuthenticationFailed, $"username and password are required (username at most {MaxUsernameLength} characters)");
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
-        var state = await registry.GetLoginStateAsync(username, cancellationToken).ConfigureAwait(false);
-        if (state.LockedUntil > now)
-        {
-            audit.Record(username, "login", username, null, null, AuditEntry.Denied, "locked");
-            throw new HandleException(ResponseCode.AuthenticationFailed,
-                $"Too many failed logins: {username} is locked until {DateTimeOffset.FromUnixTimeSeconds(state.LockedUntil).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}");
-        }
-
-        var principal = await CheckPasswordAsync(username, password, cancellationToken).ConfigureAwait(false);
-        if (principal is null)
-        {
-            var failures = state.LockedUntil > 0 ? 1 : state.Failures + 1;
-            var locked = failures >= MaxFailures ? now + (long)LockDuration.TotalSeconds : 0;
-            await registry.SetLoginStateAsync(username, new LoginState(locked > 0 ? 0 : failures, locked), cancellationToken).ConfigureAwait(false);
-            audit.Record(username, "login", username, null, null, AuditEntry.Denied, locked > 0 ? $"wrong credentials; locked for {LockDuration.TotalMinutes} min" : "wrong credentials");
-            throw new HandleException(ResponseCode.AuthenticationFailed, "Authentication failed: wrong username or password");
-        }
-        if (state != LoginState.Clean)
-            await registry.SetLoginStateAsync(username, LoginState.Clean, cancellationToken).ConfigureAwait(false);
+        var principal = await CheckPasswordAsync(username, password, source, cancellationToken).ConfigureAwait(false)
+                        ?? throw new HandleException(ResponseCode.AuthenticationFailed, "Authentication failed: wrong username or password");
 
         var token = Base64Url(RandomNumberGenerator.GetBytes(32));
         await registry.AddTokenAsync(new TokenRecord(HashToken(token), principal.Name, now, now + (long)Lifetime.TotalSeconds, false), cancellationToken).ConfigureAwait(false);
@@ -65,37 +54,53 @@ public sealed class TokenService(IRegistryStore registry, CredentialVerifier ver
         return token;
     }
 
-    private async Task<Principal?> CheckPasswordAsync(string username, string password, CancellationToken cancellationToken)
+    private async Task<Principal?> CheckPasswordAsync(string username, string password, string? source, CancellationToken cancellationToken)
     {
         if (username.Contains(':', StringComparison.Ordinal) && HandleIdentity.TryParse(username, out var identity))
         {
             try
             {
-                return await verifier.VerifyAsync(identity, password, cancellationToken).ConfigureAwait(false);
+                return await verifier.VerifyAsync(identity, password, Throttle, source, "login", cancellationToken).ConfigureAwait(false);
             }
-            catch (HandleException)
+            catch (HandleException e) when (e is not LoginLockedException)
             {
                 return null;
             }
         }
+        var storeHoldsFailures = await Throttle.ThrowIfLockedInStoreAsync(username, source, "login", cancellationToken).ConfigureAwait(false);
         var account = await registry.GetPrincipalAsync(username, cancellationToken).ConfigureAwait(false);
+        bool ok;
         if (account is null || account.Disabled)
         {
             SecretHasher.Verify(password, DummyHash);
+            ok = false;
+        }
+        else
+        {
+            ok = SecretHasher.Verify(password, account.SecretHash);
+        }
+        if (!ok || account is null)
+        {
+            await Throttle.RecordFailureAsync(username, source, "login", cancellationToken).ConfigureAwait(false);
             return null;
         }
-        return SecretHasher.Verify(password, account.SecretHash) ? Principal.ForAccount(account) : null;
+        await Throttle.RecordSuccessAsync(username, storeHoldsFailures, cancellationToken).ConfigureAwait(false);
+        return Principal.ForAccount(account);
     }
 
     /// <summary>
     /// The principal named by an <c>Authorization</c> value (<c>Bearer token</c> or Handle Basic),
     /// null when there is none; throws rc 403/404 for a bad one.
     /// </summary>
-    public async ValueTask<Principal?> AuthenticateAsync(string? authorization, CancellationToken cancellationToken = default)
+    public ValueTask<Principal?> AuthenticateAsync(string? authorization, CancellationToken cancellationToken = default)
+        => AuthenticateAsync(authorization, null, cancellationToken);
+
+    /// <summary>As <see cref="AuthenticateAsync(string?, CancellationToken)"/>; Basic failures count against the identity and <paramref name="source"/> (the client's address).</summary>
+    public async ValueTask<Principal?> AuthenticateAsync(string? authorization, string? source, CancellationToken cancellationToken = default)
     {
         if (authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return await AuthenticateTokenAsync(authorization.AsSpan(7).Trim().ToString(), cancellationToken).ConfigureAwait(false);
-        return await verifier.AuthenticateAsync(authorization, cancellationToken).ConfigureAwait(false);
+        return await verifier.AuthenticateAsync(authorization, Throttle, source, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<Principal> AuthenticateTokenAsync(string token, CancellationToken cancellationToken = default)

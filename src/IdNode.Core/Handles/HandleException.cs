@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace IdNode.Core.Handles;
 
 /// <summary>A refusal with the Handle response code and a message naming what is wrong. Mapped to HTTP/gRPC status at the edge.</summary>
-public sealed class HandleException : Exception
+public class HandleException : Exception
 {
     public ResponseCode Code { get; }
 

@@ -65,16 +65,24 @@ public static class HandleJsonWriter
     }
 
     /// <summary><c>{"responseCode":rc,"handle":..,"message":..}</c>; handle omitted when null.</summary>
-    public static byte[] Error(ResponseCode code, string? handle, string message, bool pretty = false)
+    public static byte[] Error(ResponseCode code, string? handle, string message, bool pretty = false) => Error(new HandleException(code, message), handle, pretty);
+
+    /// <summary>The error body; a referral also names the site to ask and the URL resolving the handle there.</summary>
+    public static byte[] Error(HandleException error, string? handle, bool pretty = false)
     {
         var buffer = new ArrayBufferWriter<byte>(128);
         using (var w = new Utf8JsonWriter(buffer, Options(pretty)))
         {
             w.WriteStartObject();
-            w.WriteNumber("responseCode"u8, (int)code);
+            w.WriteNumber("responseCode"u8, (int)error.Code);
             if (handle is not null)
                 w.WriteString("handle"u8, handle);
-            w.WriteString("message"u8, message);
+            w.WriteString("message"u8, error.Message);
+            if (error is ReferralException referral)
+            {
+                w.WriteString("site"u8, referral.Site);
+                w.WriteString("location"u8, referral.Location);
+            }
             w.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();

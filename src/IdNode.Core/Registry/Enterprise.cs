@@ -17,6 +17,9 @@ public sealed record Enterprise
     public PrefixState State { get; init; } = PrefixState.AwaitingReview;
     public HostingState Hosting { get; init; } = HostingState.Hosted;
     public string? Prefix { get; init; }
+
+    /// <summary>The enterprise's own node (normalised base URL, see <see cref="EnterpriseSite"/>); used while <see cref="Hosting"/> is not hosted.</summary>
+    public string? Site { get; init; }
     public string? Reason { get; init; }
     public string? AdminUsername { get; init; }
     public long AppliedAt { get; init; }

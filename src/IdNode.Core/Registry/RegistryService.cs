@@ -149,7 +149,7 @@ public sealed partial class RegistryService(IRegistryStore registry, NodeSetting
         var next = e with { State = to, Reason = reason ?? e.Reason };
         if (!await registry.UpdateEnterpriseAsync(next, from, cancellationToken).ConfigureAwait(false))
             throw Business($"Enterprise {id} changed meanwhile; reload and retry");
-        gate.Set(e.Prefix!, to);
+        gate.Set(e.Prefix!, to, SiteOf(next));
         audit.Record(by.Name, action, id.ToString(CultureInfo.InvariantCulture), e.Prefix, id, AuditEntry.Ok, reason);
         return next;
     }
@@ -179,8 +179,41 @@ public sealed partial class RegistryService(IRegistryStore registry, NodeSetting
     public async Task RefreshGateAsync(CancellationToken cancellationToken = default)
     {
         var all = await registry.ListEnterprisesAsync(null, cancellationToken).ConfigureAwait(false);
-        gate.Load(all.Where(e => e.Prefix is not null).Select(e => (e.Prefix!, e.State)));
+        gate.Load(all.Where(e => e.Prefix is not null).Select(e => (e.Prefix!, e.State, SiteOf(e))));
     }
+
+    /// <summary>
+    /// Hosts the enterprise's prefix here (<see cref="HostingState.Hosted"/>) or records that the
+    /// enterprise runs its own node (<see cref="HostingState.NotHosted"/>, with that node's site):
+    /// its identifiers then resolve to a referral and writes here are refused. Node admin only.
+    /// The site is kept when switching back to hosted, so it can be switched again without it.
+    /// </summary>
+    public async Task<Enterprise> SetHostingAsync(long id, Principal by, HostingState hosting, string? site, CancellationToken cancellationToken = default)
+    {
+        RequireNodeAdmin(by, "enterprise.hosting", id);
+        if (hosting is not (HostingState.Hosted or HostingState.NotHosted))
+            throw Business($"hosting must be {(int)HostingState.NotHosted} (self-hosted: the enterprise runs its own node, give its site) or {(int)HostingState.Hosted} (hosted here)");
+        var e = await GetForAsync(id, by, cancellationToken).ConfigureAwait(false);
+        if (e.Prefix is null || e.State is not (PrefixState.Active or PrefixState.Stopped))
+            throw Business($"Enterprise {id} is {e.State}; only an active or stopped prefix can change hosting");
+        string? normalized = null;
+        if (!string.IsNullOrWhiteSpace(site) || hosting == HostingState.NotHosted)
+        {
+            if (EnterpriseSite.Normalize(string.IsNullOrWhiteSpace(site) ? e.Site : site, out var n) is { } bad)
+                throw Business(bad);
+            normalized = n;
+        }
+        var next = e with { Hosting = hosting, Site = normalized ?? e.Site };
+        if (!await registry.UpdateEnterpriseAsync(next, e.State, cancellationToken).ConfigureAwait(false))
+            throw Business($"Enterprise {id} changed meanwhile; reload and retry");
+        gate.Set(e.Prefix, next.State, SiteOf(next));
+        audit.Record(by.Name, "enterprise.hosting", id.ToString(CultureInfo.InvariantCulture), e.Prefix, id, AuditEntry.Ok,
+            $"hosting {e.Hosting} -> {hosting}, site {e.Site ?? "-"} -> {next.Site ?? "-"}");
+        return next;
+    }
+
+    // The gate refers clients elsewhere only for a self-hosted prefix.
+    private static string? SiteOf(Enterprise e) => e.Hosting == HostingState.NotHosted ? e.Site : null;
 
     private long ParseRequested(string text)
     {

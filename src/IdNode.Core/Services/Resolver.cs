@@ -49,10 +49,10 @@ public sealed class Resolver : IRecordChangeListener
         set => _sharedReadsEnabled = value;
     }
 
-    /// <summary>A cached entry for the fast path; never one under a stopped prefix (the slow path then reports that).</summary>
+    /// <summary>A cached entry for the fast path; never one under a stopped or self-hosted prefix (the slow path then reports that).</summary>
     public bool TryGetCached(ReadOnlySpan<char> key, out CacheEntry entry)
     {
-        if (_gate is { IsEmpty: false } && _gate.BlockedStateOfKey(key) is not null)
+        if (_gate is { IsEmpty: false } && _gate.FindOfKey(key) is not null)
         {
             entry = null!;
             return false;
@@ -67,9 +67,10 @@ public sealed class Resolver : IRecordChangeListener
     /// </summary>
     public ValueTask<CacheEntry> ResolveAsync(string key, bool authoritative = false, CancellationToken cancellationToken = default)
     {
-        // A stopped enterprise prefix answers rc 401 on every surface until it is resumed.
-        if (_gate is { IsEmpty: false } && _gate.BlockedStateOfKey(key) is { } state)
-            throw PrefixGate.Blocked(key[..key.IndexOf('/', StringComparison.Ordinal)], key, state);
+        // A stopped enterprise prefix answers rc 401 on every surface until it is resumed; a
+        // self-hosted one a referral to the enterprise's node (no outbound call from here).
+        if (_gate is { IsEmpty: false } && _gate.FindOfKey(key) is { } gated)
+            throw PrefixGate.Refusal(gated, key[..key.IndexOf('/', StringComparison.Ordinal)], key, write: false);
         if (authoritative)
             return new ValueTask<CacheEntry>(LoadFromStoreAsync(key, cancellationToken));
         if (_l1.TryGet(key, out var entry))

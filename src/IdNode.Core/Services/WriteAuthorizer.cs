@@ -11,7 +11,8 @@ namespace IdNode.Core.Services;
 /// Who may write what. The rules, in order:
 /// 1. the node only accepts writes under its own prefix and derived ones (else rc 301);
 /// 2. a write needs a principal (else rc 402);
-/// 3. nobody writes under a stopped (or pending-delete) enterprise prefix (rc 401);
+/// 3. nobody writes under a stopped (or pending-delete) enterprise prefix (rc 401), nor under a
+///    self-hosted one (rc 301 with a referral to the enterprise's node);
 /// 4. the node admin may write everything under the node prefix;
 /// 5. a partner never writes; an enterprise admin or writer writes only under its granted prefixes;
 /// 6. a Handle identity administers its own prefix and prefixes derived from it
@@ -32,8 +33,8 @@ public sealed class WriteAuthorizer(NodeSettings node, PrefixGate? gate = null, 
         EnsureResponsible(id);
         if (principal is null)
             throw Deny(null, id, needed, new HandleException(ResponseCode.AuthenticationNeeded, "Authentication needed"));
-        if (gate?.BlockedState(id.PrefixSpan) is { } state)
-            throw Deny(principal, id, needed, PrefixGate.Blocked(id, state));
+        if (gate?.Find(id.PrefixSpan) is { } gated)
+            throw Deny(principal, id, needed, PrefixGate.Refusal(gated, id.Prefix, id.Display, write: true));
         if (CanWrite(principal, id, existing, needed))
             return;
         var why = principal.Role == PrincipalRole.Partner ? " (partners have read-only access)" : "";
@@ -58,6 +59,21 @@ public sealed class WriteAuthorizer(NodeSettings node, PrefixGate? gate = null, 
         _ => principal.IdentityPrefix is { } own && IdentifierParser.IsSameOrDerived(id.PrefixSpan, own)
              || IsListedAdmin(principal, existing, AdminPermission.ReadValue),
     };
+
+    /// <summary>
+    /// Old versions may hold values that are no longer public: only those who may read private
+    /// values of the prefix see an identifier's history. Throws rc 401 (audited) otherwise.
+    /// </summary>
+    public void EnsureCanReadHistory(Principal principal, Identifier id)
+    {
+        var allowed = principal.IsNodeAdmin || principal.IsGranted(id.PrefixSpan)
+                      || principal.IdentityPrefix is { } own && IdentifierParser.IsSameOrDerived(id.PrefixSpan, own);
+        if (!allowed)
+        {
+            audit?.Record(principal.Name, "history.read", id.Display, id.Prefix, principal.EnterpriseId, AuditEntry.Denied, "no grant for this prefix");
+            throw new HandleException(ResponseCode.InsufficientPermissions, $"Insufficient permissions: {principal.Name} may not read the history of {id.Display}");
+        }
+    }
 
     private HandleException Deny(Principal? principal, Identifier id, AdminPermission needed, HandleException error)
     {

@@ -25,7 +25,7 @@ public static class AdminApi
     {
         app.MapPost("/api/admin/enterprises", (HttpContext c, RegistryService r, TokenService t) => SnmsEnvelope.GuardAsync(c, async () =>
         {
-            var principal = await t.AuthenticateAsync(c.Request.Headers.Authorization.ToString(), c.RequestAborted);
+            var principal = await t.AuthenticateAsync(c.Request.Headers.Authorization.ToString(), ClientAddress.Of(c), c.RequestAborted);
             using var body = await ReadAsync(c);
             var b = body.RootElement;
             var e = await r.ApplyAsync(new EnterpriseApplication(S(b, "name"), S(b, "creditCode"), S(b, "contact"), S(b, "industry"), S(b, "town"), S(b, "cluster"),
@@ -77,6 +77,15 @@ public static class AdminApi
             SnmsEnvelope.GuardAsync(c, async () => await ReasonAsync(c, (p, reason) => r.StopAsync(id, p, reason, c.RequestAborted), t)));
         app.MapPost("/api/admin/enterprises/{id:long}/resume", (HttpContext c, long id, RegistryService r, TokenService t) =>
             SnmsEnvelope.GuardAsync(c, async () => await ReasonAsync(c, (p, _) => r.ResumeAsync(id, p, c.RequestAborted), t)));
+        app.MapPost("/api/admin/enterprises/{id:long}/hosting", (HttpContext c, long id, RegistryService r, TokenService t) => SnmsEnvelope.GuardAsync(c, async () =>
+        {
+            var principal = await RequireAsync(c, t);
+            using var body = await ReadAsync(c);
+            var b = body.RootElement;
+            var hosting = L(b, "hosting") ?? throw new HandleException(ResponseCode.InvalidValue, "hosting is required: 1 (self-hosted, with site) or 4 (hosted here)");
+            var e = await r.SetHostingAsync(id, principal, (HostingState)Math.Clamp(hosting, int.MinValue, int.MaxValue), S(b, "site"), c.RequestAborted);
+            await SnmsEnvelope.OkAsync(c, j => WriteEnterprise(j, e));
+        }));
 
         app.MapPost("/api/admin/principals", (HttpContext c, RegistryService r, TokenService t) => SnmsEnvelope.GuardAsync(c, async () =>
         {
@@ -109,15 +118,12 @@ public static class AdminApi
             await SnmsEnvelope.OkAsync(c, j => WritePrincipal(j, account, null));
         }));
 
-        app.MapGet("/api/admin/audit", (HttpContext c, RegistryService r, TokenService t, AuditLog audit, IRegistryStore store) => SnmsEnvelope.GuardAsync(c, async () =>
+        app.MapGet("/api/admin/audit", (HttpContext c, RegistryService r, TokenService t) => SnmsEnvelope.GuardAsync(c, async () =>
         {
             var principal = await RequireAsync(c, t);
-            var scope = r.AuditScope(principal, QueryLong(c, "enterpriseId"));
             var q = c.Request.Query;
-            var limit = (int)Math.Clamp(QueryLong(c, "limit") ?? 100, 1, 1000);
-            await audit.FlushAsync(c.RequestAborted);
-            var entries = await store.QueryAuditAsync(new AuditQuery(Text(q["actor"]), Text(q["target"]), Text(q["prefix"]), scope, Text(q["outcome"]), QueryLong(c, "since"),
-                QueryLong(c, "before"), limit), c.RequestAborted);
+            var entries = await r.QueryAuditAsync(principal, new AuditQuery(Text(q["actor"]), Text(q["target"]), Text(q["prefix"]), QueryLong(c, "enterpriseId"),
+                Text(q["outcome"]), QueryLong(c, "since"), QueryLong(c, "before"), (int)Math.Clamp(QueryLong(c, "limit") ?? 100, 1, RegistryService.MaxAuditRows)), c.RequestAborted);
             await SnmsEnvelope.OkAsync(c, j =>
             {
                 j.WriteStartArray();
@@ -142,18 +148,11 @@ public static class AdminApi
             });
         }));
 
-        app.MapGet("/api/admin/history", (HttpContext c, RecordService records, TokenService t, WriteAuthorizer authorizer, IRecordStore store, AuditLog audit) => SnmsEnvelope.GuardAsync(c, async () =>
+        app.MapGet("/api/admin/history", (HttpContext c, RecordService records, TokenService t, WriteAuthorizer authorizer, IRecordStore store) => SnmsEnvelope.GuardAsync(c, async () =>
         {
             var principal = await RequireAsync(c, t);
             var id = records.ParseOrThrow(c.Request.Query["handle"].ToString());
-            // Old versions may hold values that are no longer public: only those who may read private values see history.
-            var allowed = principal.IsNodeAdmin || principal.IsGranted(id.PrefixSpan)
-                          || principal.IdentityPrefix is { } own && Core.Identifiers.IdentifierParser.IsSameOrDerived(id.PrefixSpan, own);
-            if (!allowed)
-            {
-                audit.Record(principal.Name, "history.read", id.Display, id.Prefix, principal.EnterpriseId, AuditEntry.Denied, "no grant for this prefix");
-                throw new HandleException(ResponseCode.InsufficientPermissions, $"Insufficient permissions: {principal.Name} may not read the history of {id.Display}");
-            }
+            authorizer.EnsureCanReadHistory(principal, id);
             var history = await store.GetHistoryAsync(id.Key, c.RequestAborted);
             await SnmsEnvelope.OkAsync(c, j =>
             {
@@ -194,7 +193,7 @@ public static class AdminApi
     }
 
     private static async Task<Principal> RequireAsync(HttpContext c, TokenService t)
-        => await t.AuthenticateAsync(c.Request.Headers.Authorization.ToString(), c.RequestAborted)
+        => await t.AuthenticateAsync(c.Request.Headers.Authorization.ToString(), ClientAddress.Of(c), c.RequestAborted)
            ?? throw new HandleException(ResponseCode.AuthenticationNeeded, "Not logged in: send Authorization: Bearer <token> (POST /identity/token) or Basic");
 
     private static async Task<JsonDocument> ReadAsync(HttpContext c, bool optional = false)
@@ -255,6 +254,7 @@ public static class AdminApi
         j.WriteString("stateName", e.State.ToString());
         j.WriteNumber("hosting", (int)e.Hosting);
         j.WriteString("prefix", e.Prefix);
+        j.WriteString("site", e.Site);
         j.WriteString("reason", e.Reason);
         j.WriteString("adminUsername", e.AdminUsername);
         j.WriteNumber("appliedAt", e.AppliedAt);

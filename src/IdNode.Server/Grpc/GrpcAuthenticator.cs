@@ -9,7 +9,7 @@ public sealed class GrpcAuthenticator(TokenService tokens)
 {
     /// <summary>Null for an anonymous call; throws a HandleException for a bad credential.</summary>
     public ValueTask<Principal?> AuthenticateAsync(ServerCallContext context)
-        => tokens.AuthenticateAsync(context.RequestHeaders.GetValue("authorization"), context.CancellationToken);
+        => tokens.AuthenticateAsync(context.RequestHeaders.GetValue("authorization"), Http.ClientAddress.Of(context.GetHttpContext()), context.CancellationToken);
 
     public async ValueTask<Principal> RequireAsync(ServerCallContext context)
         => await AuthenticateAsync(context).ConfigureAwait(false)

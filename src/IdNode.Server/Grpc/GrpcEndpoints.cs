@@ -25,6 +25,7 @@ public static class GrpcEndpoints
         app.MapGrpcService<ResolverService>();
         app.MapGrpcService<RegistryService>();
         app.MapGrpcService<ChangesService>();
+        app.MapGrpcService<ManagementService>();
         app.MapGrpcReflectionService();
         return app;
     }

@@ -17,6 +17,13 @@ public static class GrpcStatusMap
     /// <summary>Trailer carrying the Handle response code, so clients can tell e.g. rc 101 from rc 201.</summary>
     public const string ResponseCodeTrailer = "idnode-rc";
 
+    /// <summary>Trailers of a referral (self-hosted prefix): the enterprise node's site and the URL resolving the handle there.</summary>
+    public const string ReferralSiteTrailer = "idnode-referral-site";
+    public const string ReferralLocationTrailer = "idnode-referral-location";
+
+    /// <summary>Trailer of a locked login: seconds until it may be tried again.</summary>
+    public const string RetryAfterTrailer = "retry-after";
+
     public static StatusCode For(ResponseCode code) => code switch
     {
         ResponseCode.Success => StatusCode.OK,
@@ -34,7 +41,19 @@ public static class GrpcStatusMap
     public static RpcException ToRpcException(HandleException e)
     {
         var trailers = new Metadata { { ResponseCodeTrailer, ((int)e.Code).ToString(System.Globalization.CultureInfo.InvariantCulture) } };
-        return new RpcException(new Status(For(e.Code), e.Message), trailers, e.Message);
+        if (e is ReferralException referral)
+        {
+            trailers.Add(ReferralSiteTrailer, referral.Site);
+            trailers.Add(ReferralLocationTrailer, referral.Location);
+        }
+        var code = For(e.Code);
+        if (e is Core.Auth.LoginLockedException locked)
+        {
+            // Locked after repeated failures: not "try other credentials" (UNAUTHENTICATED) but "wait".
+            code = StatusCode.ResourceExhausted;
+            trailers.Add(RetryAfterTrailer, ((long)Math.Ceiling(locked.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return new RpcException(new Status(code, e.Message), trailers, e.Message);
     }
 
     public static ItemStatus ToItemStatus(HandleException e)

@@ -48,10 +48,15 @@ public static class HandleResponses
 
     public static Task ErrorAsync(HttpContext context, HandleException error, string? handle, HandleQuery? query, bool isResolve = false)
     {
-        var status = HandleStatus.For(error.Code, isResolve);
+        var status = HandleStatus.For(error, isResolve);
+        if (error is Core.Auth.LoginLockedException locked)
+            context.Response.Headers.RetryAfter = HandleStatus.RetryAfterSeconds(locked);
         if (status == StatusCodes.Status401Unauthorized && MayWantBasic(context.Request))
             context.Response.Headers.WWWAuthenticate = "Basic realm=\"handle\"";
-        return WriteAsync(context, status, HandleJsonWriter.Error(error.Code, handle, error.Message), query);
+        // A resolution referral (300) names its preferred target the way HTTP does, besides the body.
+        if (isResolve && error is ReferralException referral)
+            context.Response.Headers.Location = referral.Location;
+        return WriteAsync(context, status, HandleJsonWriter.Error(error, handle), query);
     }
 
     public static Task ErrorAsync(HttpContext context, ResponseCode code, string? handle, string message, HandleQuery? query = null, bool isResolve = false)

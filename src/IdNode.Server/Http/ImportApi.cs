@@ -37,7 +37,7 @@ public static class ImportApi
         Principal principal;
         try
         {
-            principal = await tokens.AuthenticateAsync(context.Request.Headers.Authorization.ToString(), context.RequestAborted)
+            principal = await tokens.AuthenticateAsync(context.Request.Headers.Authorization.ToString(), ClientAddress.Of(context), context.RequestAborted)
                         ?? throw new HandleException(ResponseCode.AuthenticationNeeded, "Not logged in: send Authorization: Bearer <token> or Basic");
         }
         catch (HandleException e)

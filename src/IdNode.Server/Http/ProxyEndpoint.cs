@@ -8,6 +8,7 @@ using IdNode.Core.Identifiers;
 using IdNode.Core.Json;
 using IdNode.Core.Node;
 using IdNode.Core.Records;
+using IdNode.Core.Registry;
 using IdNode.Core.Services;
 
 namespace IdNode.Server.Http;
@@ -62,6 +63,21 @@ public static class ProxyEndpoint
                 await HandleResponses.WriteAsync(context, StatusCodes.Status200OK, entry.PublicJson!, null);
             else
                 await WriteHtmlAsync(context, StatusCodes.Status200OK, record.Handle, Page(record.Handle, values));
+        }
+        catch (ReferralException e) when (!request.Query.ContainsKey("noredirect") && display is not null)
+        {
+            // Self-hosted prefix: send the person scanning on to the enterprise's own node, query kept (locatt, urlappend).
+            context.Response.StatusCode = StatusCodes.Status302Found;
+            context.Response.Headers.Location = EnterpriseSite.ProxyUrl(e.Site, display) + request.QueryString.Value;
+        }
+        catch (ReferralException e)
+        {
+            context.Response.Headers.Location = e.Location;
+            if (wantsJson)
+                await HandleResponses.WriteAsync(context, HandleStatus.For(e.Code), HandleJsonWriter.Error(e, display), null);
+            else
+                await WriteHtmlAsync(context, HandleStatus.For(e.Code), display ?? "",
+                    $"<h1>{Enc(e.Message)}</h1><p><a href=\"{Enc(e.Location)}\">{Enc(e.Location)}</a></p>");
         }
         catch (HandleException e)
         {

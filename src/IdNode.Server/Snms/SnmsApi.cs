@@ -43,7 +43,8 @@ public static class SnmsApi
         using var body = JsonDocument.Parse(await HandleApi.ReadJsonBodyAsync(context, 64 * 1024));
         if (body.RootElement.ValueKind != JsonValueKind.Object)
             throw new HandleException(ResponseCode.AuthenticationFailed, "Body must be {\"username\":..,\"password\":..}");
-        var token = await tokens.LoginAsync(SnmsValues.String(body.RootElement, "username"), SnmsValues.String(body.RootElement, "password"), context.RequestAborted);
+        var token = await tokens.LoginAsync(SnmsValues.String(body.RootElement, "username"), SnmsValues.String(body.RootElement, "password"),
+            ClientAddress.Of(context), context.RequestAborted);
         await SnmsEnvelope.OkAsync(context, json =>
         {
             json.WriteStartObject();
@@ -54,7 +55,7 @@ public static class SnmsApi
     });
 
     private static async Task<Principal> RequireAsync(HttpContext context, TokenService tokens)
-        => await tokens.AuthenticateAsync(context.Request.Headers.Authorization.ToString(), context.RequestAborted)
+        => await tokens.AuthenticateAsync(context.Request.Headers.Authorization.ToString(), ClientAddress.Of(context), context.RequestAborted)
            ?? throw new HandleException(ResponseCode.AuthenticationNeeded, "Not logged in: send Authorization: Bearer <token> (POST /identity/token)");
 
     private static async Task CreateOneAsync(HttpContext context, RecordService records, TokenService tokens)

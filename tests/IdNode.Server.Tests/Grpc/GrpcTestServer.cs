@@ -3,6 +3,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using IdNode.Grpc.V1;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 
@@ -34,11 +35,16 @@ public sealed class GrpcTestServer : WebApplicationFactory<Program>
             _settings[k] = v;
     }
 
+    /// <summary>Replaces services of the node (e.g. its clock) before it starts.</summary>
+    internal Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? ReplaceServices { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         Directory.CreateDirectory(_dataDirectory);
         builder.UseEnvironment("Testing");
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(_settings));
+        if (ReplaceServices is { } services)
+            builder.ConfigureTestServices(services);
     }
 
     public GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions
@@ -50,6 +56,7 @@ public sealed class GrpcTestServer : WebApplicationFactory<Program>
     public Resolver.ResolverClient Resolver => new(Channel);
     public Registry.RegistryClient Registry => new(Channel);
     public Changes.ChangesClient Changes => new(Channel);
+    public Management.ManagementClient Management => new(Channel);
 
     public static Metadata Basic(string identity, string secret)
         => new() { { "authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.EscapeDataString(identity) + ":" + secret)) } };

@@ -28,6 +28,7 @@ public sealed class HealthAndReflectionTests : IClassFixture<GrpcTestServer>
         Assert.Contains("idnode.v1.Resolver", names);
         Assert.Contains("idnode.v1.Registry", names);
         Assert.Contains("idnode.v1.Changes", names);
+        Assert.Contains("idnode.v1.Management", names);
         Assert.Contains("grpc.health.v1.Health", names);
     }
 
