@@ -322,7 +322,8 @@ LUA
 \\set i random(0, $((IDS - 1)))
 SELECT handle, version, data, updated_at FROM handles WHERE key = '$PREFIX/LOADTEST-' || lpad(CAST(:i AS text), 8, '0');
 SQL
-    wrk -t2 -c"$CONNS" -d3s -s "$WORK/cold.lua" "http://127.0.0.1:$NODE_HTTP" >/dev/null
+    # Unmeasured first: a freshly started node needs ~10 s of this load before its JIT tiers settle.
+    wrk -t2 -c"$CONNS" -d10s -s "$WORK/cold.lua" "http://127.0.0.1:$NODE_HTTP" >/dev/null
     for r in $(seq "$ROUNDS"); do
       run_wrk "cold pg node (L1 off)" "http://127.0.0.1:$NODE_HTTP" -s "$WORK/cold.lua"
       out=$(PGPASSWORD=$(cs_get Password) "$PGBENCH" -h "${PGB_HOST:-127.0.0.1}" -p "${PGB_PORT:-5432}" -U "${PGB_USER:-postgres}" -n \
