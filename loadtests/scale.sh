@@ -17,7 +17,7 @@
 #   IDNODE_SCALE_ROUNDS=3         interleaved rounds per size (medians are reported)
 #   IDNODE_SCALE_CONNECTIONS=64   wrk connections = pgbench clients
 #   IDNODE_SCALE_PORT_BASE=47500  cold node = base (h2c base+1), hot node = base+10 (+11), PostgreSQL = base+200
-#   IDNODE_SCALE_DIR=/tmp         where the throwaway cluster goes (10^7 rows need ~12 GB free)
+#   IDNODE_SCALE_DIR=/tmp         where the throwaway cluster goes (10^7 rows need ~18 GB free)
 #   IDNODE_SCALE_SHARED_BUFFERS=256MB
 #   IDNODE_SCALE_SKIP_BUILD=1     use the existing Release build
 set -euo pipefail
@@ -88,7 +88,7 @@ chmod 755 "$WORK"; [ "$(id -u)" = 0 ] && chown postgres "$WORK"
 as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
 as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK/pg.log" -w -t 60 -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 \
   -c max_connections=300 -c shared_buffers=${IDNODE_SCALE_SHARED_BUFFERS:-256MB} -c fsync=off -c synchronous_commit=off \
-  -c full_page_writes=off -c max_wal_size=20GB -c checkpoint_timeout=1h" start >/dev/null
+  -c full_page_writes=off -c max_wal_size=4GB -c checkpoint_timeout=1h" start >/dev/null
 CS="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres"
 PSQL=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt)
 log "PostgreSQL $("${PSQL[@]}" -c 'SHOW server_version') on 127.0.0.1:$PG_PORT, data in $PG_DATA"
@@ -203,8 +203,9 @@ HOT_URL="http://127.0.0.1:$HOT_PORT/api/handles/$PREFIX/SCALE-1"
 PG_PM=$(head -n 1 "$PG_DATA/postmaster.pid")
 have=0
 for size in $SIZES; do
-  # ~750 B of stored JSON per row, ~1.6x that on disk with the key, the index and slack.
-  need_kb=$(( (size - have) * 1300 / 1024 ))
+  # ~750 B of stored JSON per row, ~1.15 KB on disk with the key, the index and slack, plus up to
+  # max_wal_size (4 GB) of WAL while filling.
+  need_kb=$(( (size - have) * 1200 / 1024 + 4 * 1024 * 1024 ))
   free_kb=$(df -Pk "$WORK" | awk 'NR == 2 { print $4 }')
   if [ "$free_kb" -lt $((need_kb + 2 * 1024 * 1024)) ]; then
     log "not enough disk for $size rows: need ~$((need_kb / 1024)) MB + 2 GB, $((free_kb / 1024)) MB free in $WORK"; break
