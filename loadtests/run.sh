@@ -179,7 +179,7 @@ to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v
 
 run_wrk() {
   local key=$1 url=$2 out
-  out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$url")
+  out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "${@:3}" "$url")
   local rps p50 p99
   rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
   p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
@@ -298,11 +298,51 @@ start_node IdNode__Cache__L1MaxBytes=0
 run_gen "gen cold (store, L1 off)" $NODE_T --scenario http-cold --skip-setup --duration "$GEN_DURATION"
 fi
 
+# ---- cold resolve on PostgreSQL vs. raw primary-key selects (production mode, issue 6) ------------
+# The node with L1 off and no shared cache (every resolve one PostgreSQL read) under wrk with a Lua
+# script picking a random identifier of the registered set, against pgbench running the node's own
+# select (PostgresRecordStore.GetAsync) on the same keys with as many clients as wrk connections,
+# prepared. Interleaved, IDNODE_LOAD_ROUNDS rounds; ratio = node / raw. (loadtests/scale.sh does the
+# same at 10^5..10^7 stored identifiers.) Needs the identifiers the generator's warm set-up registered.
+if [[ $ONLY == *" gen "* ]] && [ "$MODE" = production ] && command -v wrk >/dev/null; then
+  PGBENCH=$(ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -n 1); PGBENCH=${PGBENCH:-$(command -v pgbench || true)}
+  cs_get() { tr ';' '\n' <<<"$ConnectionStrings__Postgres" | awk -F= -v k="$1" 'tolower($1) == tolower(k) { sub(/^[^=]*=/, ""); print; exit }'; }
+  PGB_HOST=$(cs_get Host) PGB_PORT=$(cs_get Port) PGB_USER=$(cs_get Username) PGB_DB=$(cs_get Database)
+  if [ -n "$PGBENCH" ]; then
+    stop "$NODE_PID"; NODE_PID=""
+    start_node IdNode__Cache__L1MaxBytes=0 IdNode__Cache__Kind=memory
+    cat >"$WORK/cold.lua" <<LUA
+local n = $IDS
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("id", threads) end
+function init(args) math.randomseed(os.time() * 1000 + id * 7919) end
+function request() return wrk.format("GET", string.format("/api/handles/$PREFIX/LOADTEST-%08d", math.random(0, n - 1))) end
+LUA
+    cat >"$WORK/select.sql" <<SQL
+\\set i random(0, $((IDS - 1)))
+SELECT handle, version, data, updated_at FROM handles WHERE key = '$PREFIX/LOADTEST-' || lpad(CAST(:i AS text), 8, '0');
+SQL
+    # Unmeasured first: a freshly started node needs ~10 s of this load before its JIT tiers settle.
+    wrk -t2 -c"$CONNS" -d10s -s "$WORK/cold.lua" "http://127.0.0.1:$NODE_HTTP" >/dev/null
+    for r in $(seq "$ROUNDS"); do
+      run_wrk "cold pg node (L1 off)" "http://127.0.0.1:$NODE_HTTP" -s "$WORK/cold.lua"
+      out=$(PGPASSWORD=$(cs_get Password) "$PGBENCH" -h "${PGB_HOST:-127.0.0.1}" -p "${PGB_PORT:-5432}" -U "${PGB_USER:-postgres}" -n \
+        -f "$WORK/select.sql" -c "$CONNS" -j 2 -T "$DURATION" -M prepared "${PGB_DB:-postgres}" 2>&1) || log "pgbench failed: $(tail -n 3 <<<"$out")"
+      tps=$(awk '/^tps/ { printf "%.0f", $3 }' <<<"$out"); lat=$(awk '/^latency average/ { print $4 }' <<<"$out")
+      log "pgbench raw select: $tps tps mean ${lat}ms"
+      record "cold pg raw select (pgbench)" pgbench "$tps" "mean $lat" "-"
+    done
+  else
+    log "pgbench not found: no raw-select baseline for cold PostgreSQL resolve"
+  fi
+fi
+
 # ---- table --------------------------------------------------------------------------------
 wrk_base=$(best "hot http baseline" wrk | cut -f3)
 h2_base=$(best "hot h2c baseline" h2load | cut -f3)
 grpc_base=$(best "hot grpc baseline (BareGrpc)" grpc | cut -f3)
 gen_base=$(best "gen hot baseline" gen | cut -f3)
+pg_base=$(best "cold pg raw select (pgbench)" pgbench | cut -f3)
 echo
 echo "IdNode load test — $(date -u '+%Y-%m-%d %H:%M UTC'), $MODE mode, $(nproc) cores, $CONNS connections, ${DURATION}s runs (wrk: best of $ROUNDS interleaved rounds)"
 printf '%-30s %-7s %10s %10s %10s %8s\n' scenario tool "req/s" "p50 ms" "p99 ms" ratio
@@ -313,11 +353,12 @@ while IFS=$'\t' read -r key tool; do
   [ -n "$line" ] || line=$(awk -F'\t' -v k="$key" -v t="$tool" '$1 == k && $2 == t' "$RESULTS" | head -n 1)
   IFS=$'\t' read -r _ _ rps p50 p99 <<<"$line"
   case $tool in wrk) base=$wrk_base ;; h2load) base=$h2_base ;; grpc) base=$grpc_base ;; *) base=$gen_base ;; esac
+  [[ $key == "cold pg "* ]] && base=$pg_base
   ratio=$(awk -v a="$rps" -v b="$base" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }')
   printf '%-30s %-7s %10s %10s %10s %8s\n' "$key" "$tool" "$rps" "$p50" "$p99" "$ratio"
 done <<<"$keys"
 echo
-echo "ratio = req/s / the bare baseline's req/s measured by the same tool in this run."
+echo "ratio = req/s / the bare baseline's req/s measured by the same tool in this run; cold pg rows: / pgbench's raw selects."
 [ -f "$WORK/notes" ] && cat "$WORK/notes"
 if [ -n "$wrk_base" ]; then
   echo "wrk rounds (node, baseline interleaved):"

@@ -32,6 +32,7 @@ public sealed partial class PostgresRecordStore
     {
         // Every idle connection in the pool was opened to the server that just went away.
         _dataSource.Clear();
+        _readSource.Clear();
         if (committing || attempt > 1)
             return false;
         return e is PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown }
@@ -54,7 +55,11 @@ public sealed partial class PostgresRecordStore
     /// reproduce it). Such errors are rare (a bug or bad data), so the cure is blunt: drop the
     /// pooled connections, busy ones included when they come back, and let the pool open fresh ones.
     /// </summary>
-    private void DiscardConnections() => _dataSource.Clear();
+    private void DiscardConnections()
+    {
+        _dataSource.Clear();
+        _readSource.Clear();
+    }
 
     private static StoreUnavailableException Unavailable(Exception e, bool committing) => committing
         ? new StoreUnavailableException($"store unavailable while committing, the write may or may not have been applied: {e.Message}", e, outcomeUnknown: true)

@@ -16,6 +16,11 @@ namespace IdNode.Storage.Postgres;
 public sealed partial class PostgresRecordStore : IRecordStore, IRegistryStore, IDisposable, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
+    // The resolve-miss read (GetAsync) goes through its own multiplexing pool: many concurrent
+    // single-row selects share a few connections and their network writes, instead of each
+    // holding a connection (and a busy PostgreSQL backend) for its whole round trip. Writes,
+    // transactions and COPY keep the ordinary pool, which multiplexing does not serve.
+    private readonly NpgsqlDataSource _readSource;
     private readonly TimeProvider _time;
 
     public PostgresRecordStore(PostgresStoreOptions options, TimeProvider? time = null)
@@ -30,13 +35,20 @@ public sealed partial class PostgresRecordStore : IRecordStore, IRegistryStore, 
         csb.AutoPrepareMinUsages = Math.Min(csb.AutoPrepareMinUsages, 2);
         // The store never changes session state, so the per-return reset is wasted work.
         csb.NoResetOnClose = true;
+        // Migrations run synchronously and writes hold transactions: neither works multiplexed.
+        var multiplexReads = options.MultiplexReads || csb.Multiplexing;
+        csb.Multiplexing = false;
         _dataSource = builder.Build();
+        var readBuilder = new NpgsqlDataSourceBuilder(csb.ConnectionString);
+        readBuilder.ConnectionStringBuilder.Multiplexing = multiplexReads;
+        _readSource = readBuilder.Build();
         try
         {
             Migrate();
         }
         catch
         {
+            _readSource.Dispose();
             _dataSource.Dispose();
             throw;
         }
@@ -48,8 +60,9 @@ public sealed partial class PostgresRecordStore : IRecordStore, IRegistryStore, 
         {
             try
             {
-                await using var conn = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                await using var cmd = new NpgsqlCommand("SELECT handle, version, data, updated_at FROM handles WHERE key = $1", conn);
+                // A data-source command: with multiplexing it borrows a connection only while its
+                // statement is on the wire, and there is no NpgsqlConnection to open and close.
+                await using var cmd = _readSource.CreateCommand("SELECT handle, version, data, updated_at FROM handles WHERE key = $1");
                 cmd.Parameters.Add(Text(key));
                 await using var r = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
                 if (!await r.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -170,7 +183,15 @@ public sealed partial class PostgresRecordStore : IRecordStore, IRegistryStore, 
     private static NpgsqlParameter Int16(short value) => new NpgsqlParameter<short> { NpgsqlDbType = NpgsqlDbType.Smallint, TypedValue = value };
     private static NpgsqlParameter Bytes(byte[]? value) => new() { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)value ?? DBNull.Value };
 
-    public void Dispose() => _dataSource.Dispose();
+    public void Dispose()
+    {
+        _readSource.Dispose();
+        _dataSource.Dispose();
+    }
 
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _readSource.DisposeAsync().ConfigureAwait(false);
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+    }
 }

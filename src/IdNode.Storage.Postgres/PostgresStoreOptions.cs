@@ -11,4 +11,10 @@ public sealed class PostgresStoreOptions
     /// about a dozen distinct statements, so every one of them stays prepared.
     /// </summary>
     public int MaxAutoPrepare { get; set; } = 32;
+
+    /// <summary>
+    /// Single-record reads (the resolve miss) share connections through Npgsql multiplexing.
+    /// Default true; false gives every read its own pooled connection, like the other statements.
+    /// </summary>
+    public bool MultiplexReads { get; set; } = true;
 }
