@@ -88,6 +88,29 @@ public sealed class BatchRegistrationPerfTests(ITestOutputHelper output)
                 Check(result.Inserted == BatchSize, tag);
             }, $"copy{++run}");
 
+            // The store's share of a batch, without the service: the same creates written directly,
+            // and the read of 2000 existing keys the service does first (the rest is validation,
+            // authorisation, encoding and cache notification).
+            async Task<double> StoreWriteAsync() => await MeasureAsync(1, async tag =>
+            {
+                var writes = Enumerable.Range(0, BatchSize).Select(i =>
+                {
+                    var key = $"{Prefix}/{tag}-{i}";
+                    return new RecordWrite(key, key, Prefix, 0, HandleJsonWriter.Stored(Values($"{tag}-{i}")), IdNode.Core.Ports.ChangeKind.Create, admin.Name);
+                }).ToArray();
+                var results = await raw.WriteBatchAsync(writes);
+                Check(results.All(r => r.Committed), tag);
+            }, $"store{++run}");
+
+            async Task<double> StoreReadAsync()
+            {
+                var keys = Enumerable.Range(0, BatchSize).Select(i => Identifier.Parse($"{Prefix}/PERF-svc1-0-0-{i}", node.Rules).Key).ToArray();
+                var sw = Stopwatch.StartNew();
+                for (var b = 0; b < BatchesPerClient; b++)
+                    Check((await raw.GetManyAsync(keys)).All(r => r is not null), "read");
+                return BatchesPerClient * BatchSize / sw.Elapsed.TotalSeconds;
+            }
+
             Report($"{Environment.ProcessorCount} cores (shared, noisy); batches of {BatchSize}, {BatchesPerClient} per client; record {HandleJsonWriter.Stored(Values("x")).Length} bytes; load average {LoadAverage()}");
             // Warm-up: JIT, pools, prepared statements.
             await ServiceAsync(1);
@@ -102,6 +125,12 @@ public sealed class BatchRegistrationPerfTests(ITestOutputHelper output)
                     var copy = await CopyAsync(clients);
                     var service = await ServiceAsync(clients);
                     var grpc = await GrpcAsync(clients);
+                    if (clients == 1)
+                    {
+                        var write = await StoreWriteAsync();
+                        var read = await StoreReadAsync();
+                        Report($"round {round}, store alone, 1 client: WriteBatchAsync (creates) {write:N0}/s = {1000.0 * BatchSize / write:F0} ms per batch, GetManyAsync {read:N0}/s = {1000.0 * BatchSize / read:F0} ms per batch; BatchPutAsync {1000.0 * BatchSize / service:F0} ms per batch");
+                    }
                     Report($"round {round}, {clients} client(s): BatchPutAsync {service:N0}/s ({service / copy:P0} of COPY), gRPC BatchRegister {grpc:N0}/s ({grpc / copy:P0}), binary COPY {copy:N0}/s; load average {LoadAverage()}");
                 }
             }
