@@ -46,6 +46,53 @@ public sealed partial class PostgresRecordStore
         SELECT false, version, false FROM handles WHERE key = $1 AND NOT EXISTS (SELECT 1 FROM ins)
         """;
 
+    // The set-based forms of the two statements above, for a batch whose keys are all distinct:
+    // one statement for every create and one for every update, whatever the batch size, instead of
+    // one per item. Parameters: $1 item indexes (returned, so results map back to the batch), then
+    // the items' columns as arrays, and the time. Each returns (index, committed, version, was_live)
+    // for every item whose key has a row; an item without a row is a conflict at version 0.
+
+    /// <summary>Expected version 0, set-based. Rows are inserted in key order (lock order, see <see cref="WriteBatchAsync"/>).</summary>
+    private const string InsertManySql = """
+        WITH t AS (
+            SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::smallint[], $7::text[]) AS t(i, key, handle, prefix, data, kind, actor)
+        ), ins AS (
+            INSERT INTO handles(key, handle, prefix, version, data, updated_at)
+            SELECT key, handle, prefix, 1, data, $8 FROM t ORDER BY key COLLATE "C"
+            ON CONFLICT (key) DO NOTHING
+            RETURNING key
+        ), hist AS (
+            INSERT INTO record_history(key, version, handle, kind, data, at, actor)
+            SELECT t.key, 1, t.handle, t.kind, t.data, $8, t.actor FROM t JOIN ins ON ins.key = t.key
+        )
+        SELECT t.i, true, 1::bigint, false FROM t JOIN ins ON ins.key = t.key
+        UNION ALL
+        SELECT t.i, false, h.version, false FROM t JOIN handles h ON h.key = t.key WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.key = t.key)
+        """;
+
+    /// <summary>
+    /// Compare-and-set of many existing rows, set-based. <c>cur</c> locks the rows in key order (the
+    /// lock is taken after the sort) and, like <see cref="UpdateSql"/>, reads each row's newest
+    /// version after waiting for a concurrent writer; only rows still at the expected version change.
+    /// </summary>
+    private const string UpdateManySql = """
+        WITH t AS (
+            SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::bigint[], $5::bytea[], $6::smallint[], $7::text[]) AS t(i, key, handle, expected, data, kind, actor)
+        ), cur AS (
+            SELECT h.key, h.version, h.data IS NOT NULL AS was_live FROM handles h JOIN t ON h.key = t.key ORDER BY h.key FOR UPDATE OF h
+        ), upd AS (
+            UPDATE handles h SET handle = t.handle, version = t.expected + 1, data = t.data, updated_at = $8
+            FROM cur JOIN t ON t.key = cur.key
+            WHERE h.key = cur.key AND cur.version = t.expected
+            RETURNING h.key
+        ), hist AS (
+            INSERT INTO record_history(key, version, handle, kind, data, at, actor)
+            SELECT t.key, t.expected + 1, t.handle, t.kind, t.data, $8, t.actor FROM upd JOIN t ON t.key = upd.key
+        )
+        SELECT t.i, upd.key IS NOT NULL, CASE WHEN upd.key IS NULL THEN cur.version ELSE t.expected + 1 END, cur.was_live
+        FROM t JOIN cur ON cur.key = t.key LEFT JOIN upd ON upd.key = t.key
+        """;
+
     private const string PrefixCountsSql = """
         INSERT INTO prefix_counts AS p (prefix, count)
         SELECT prefix, delta FROM unnest($1::text[], $2::bigint[]) AS t(prefix, delta)
@@ -158,45 +205,58 @@ public sealed partial class PostgresRecordStore
     {
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         var results = new WriteResult[writes.Count];
-        var committed = new List<int>(writes.Count);
-        var deltas = new Dictionary<string, long>(StringComparer.Ordinal);
-
+        var wasLive = new bool[writes.Count];
         await using (var batch = new NpgsqlBatch(conn))
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
-            foreach (var i in order)
+            if (writes.Count > 1 && KeysAreDistinct(writes, order))
             {
-                var w = writes[i];
-                var cmd = new NpgsqlBatchCommand(w.ExpectedVersion == 0 ? InsertSql : UpdateSql);
-                cmd.Parameters.Add(Text(w.Key));
-                cmd.Parameters.Add(Text(w.Handle));
-                cmd.Parameters.Add(Text(w.Prefix));
-                cmd.Parameters.Add(Int64(w.ExpectedVersion));
-                cmd.Parameters.Add(Bytes(w.Data));
-                cmd.Parameters.Add(Int64(now));
-                cmd.Parameters.Add(Int16((short)w.Kind));
-                cmd.Parameters.Add(Text(w.Actor));
-                batch.BatchCommands.Add(cmd);
+                AddSetBased(batch, writes, order, now);
+                await using var r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                Array.Fill(results, new WriteResult(WriteOutcome.Conflict, 0, 0));
+                do
+                {
+                    while (await r.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        var i = r.GetInt32(0);
+                        results[i] = new WriteResult(r.GetBoolean(1) ? WriteOutcome.Committed : WriteOutcome.Conflict, r.GetInt64(2), 0);
+                        wasLive[i] = r.GetBoolean(3);
+                    }
+                }
+                while (await r.NextResultAsync(ct).ConfigureAwait(false));
             }
-            await using var r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            foreach (var i in order)
+            else
             {
-                var w = writes[i];
-                if (await r.ReadAsync(ct).ConfigureAwait(false) && r.GetBoolean(0))
+                AddPerItem(batch, writes, order, now);
+                await using var r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                foreach (var i in order)
                 {
-                    results[i] = new WriteResult(WriteOutcome.Committed, r.GetInt64(1), 0);
-                    committed.Add(i);
-                    var wasLive = r.GetBoolean(2);
-                    var isLive = w.Data is not null;
-                    if (isLive != wasLive)
-                        deltas[w.Prefix] = deltas.GetValueOrDefault(w.Prefix) + (isLive ? 1 : -1);
+                    if (await r.ReadAsync(ct).ConfigureAwait(false) && r.GetBoolean(0))
+                    {
+                        results[i] = new WriteResult(WriteOutcome.Committed, r.GetInt64(1), 0);
+                        wasLive[i] = r.GetBoolean(2);
+                    }
+                    else
+                    {
+                        results[i] = new WriteResult(WriteOutcome.Conflict, r.IsOnRow ? r.GetInt64(1) : 0, 0);
+                    }
+                    await r.NextResultAsync(ct).ConfigureAwait(false);
                 }
-                else
-                {
-                    results[i] = new WriteResult(WriteOutcome.Conflict, r.IsOnRow ? r.GetInt64(1) : 0, 0);
-                }
-                await r.NextResultAsync(ct).ConfigureAwait(false);
             }
+        }
+
+        // Change-log sequences follow the apply order (key order), whichever form applied the batch.
+        var committed = new List<int>(writes.Count);
+        var deltas = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var i in order)
+        {
+            if (!results[i].Committed)
+                continue;
+            committed.Add(i);
+            var w = writes[i];
+            var isLive = w.Data is not null;
+            if (isLive != wasLive[i])
+                deltas[w.Prefix] = deltas.GetValueOrDefault(w.Prefix) + (isLive ? 1 : -1);
         }
         state.Committing = true;
         if (committed.Count == 0)
@@ -246,6 +306,87 @@ public sealed partial class PostgresRecordStore
         }
         return results;
     }
+
+    private static bool KeysAreDistinct(IReadOnlyList<RecordWrite> writes, int[] order)
+    {
+        for (var j = 1; j < order.Length; j++)
+            if (string.Equals(writes[order[j - 1]].Key, writes[order[j]].Key, StringComparison.Ordinal))
+                return false;
+        return true;
+    }
+
+    /// <summary>One statement per item, in key order: needed when a key repeats (each write must see the one before it).</summary>
+    private static void AddPerItem(NpgsqlBatch batch, IReadOnlyList<RecordWrite> writes, int[] order, long now)
+    {
+        foreach (var i in order)
+        {
+            var w = writes[i];
+            var cmd = new NpgsqlBatchCommand(w.ExpectedVersion == 0 ? InsertSql : UpdateSql);
+            cmd.Parameters.Add(Text(w.Key));
+            cmd.Parameters.Add(Text(w.Handle));
+            cmd.Parameters.Add(Text(w.Prefix));
+            cmd.Parameters.Add(Int64(w.ExpectedVersion));
+            cmd.Parameters.Add(Bytes(w.Data));
+            cmd.Parameters.Add(Int64(now));
+            cmd.Parameters.Add(Int16((short)w.Kind));
+            cmd.Parameters.Add(Text(w.Actor));
+            batch.BatchCommands.Add(cmd);
+        }
+    }
+
+    /// <summary>
+    /// All creates in one statement, then all updates in another (<see cref="InsertManySql"/>,
+    /// <see cref="UpdateManySql"/>). Each statement takes its locks in key order. Running the
+    /// creates first cannot deadlock with another batch either: a create only ever waits for a
+    /// transaction that touches the same key (its insert, or its update of a row that exists), an
+    /// update waits only for a row lock, and rows a transaction inserted are invisible to others'
+    /// updates until it commits — so a batch still in its creates holds nothing an update waits for.
+    /// </summary>
+    private static void AddSetBased(NpgsqlBatch batch, IReadOnlyList<RecordWrite> writes, int[] order, long now)
+    {
+        var creates = new List<int>(order.Length);
+        var updates = new List<int>();
+        foreach (var i in order)
+            (writes[i].ExpectedVersion == 0 ? creates : updates).Add(i);
+        if (creates.Count > 0)
+        {
+            var cmd = new NpgsqlBatchCommand(InsertManySql);
+            cmd.Parameters.Add(IntArray(creates));
+            cmd.Parameters.Add(TextArray(creates, writes, w => w.Key));
+            cmd.Parameters.Add(TextArray(creates, writes, w => w.Handle));
+            cmd.Parameters.Add(TextArray(creates, writes, w => w.Prefix));
+            cmd.Parameters.Add(BytesArray(creates, writes));
+            cmd.Parameters.Add(KindArray(creates, writes));
+            cmd.Parameters.Add(TextArray(creates, writes, w => w.Actor));
+            cmd.Parameters.Add(Int64(now));
+            batch.BatchCommands.Add(cmd);
+        }
+        if (updates.Count > 0)
+        {
+            var cmd = new NpgsqlBatchCommand(UpdateManySql);
+            cmd.Parameters.Add(IntArray(updates));
+            cmd.Parameters.Add(TextArray(updates, writes, w => w.Key));
+            cmd.Parameters.Add(TextArray(updates, writes, w => w.Handle));
+            cmd.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = updates.Select(i => writes[i].ExpectedVersion).ToArray() });
+            cmd.Parameters.Add(BytesArray(updates, writes));
+            cmd.Parameters.Add(KindArray(updates, writes));
+            cmd.Parameters.Add(TextArray(updates, writes, w => w.Actor));
+            cmd.Parameters.Add(Int64(now));
+            batch.BatchCommands.Add(cmd);
+        }
+    }
+
+    private static NpgsqlParameter IntArray(List<int> items)
+        => new NpgsqlParameter<int[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = [.. items] };
+
+    private static NpgsqlParameter TextArray(List<int> items, IReadOnlyList<RecordWrite> writes, Func<RecordWrite, string?> column)
+        => new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = items.Select(i => column(writes[i])).ToArray() };
+
+    private static NpgsqlParameter BytesArray(List<int> items, IReadOnlyList<RecordWrite> writes)
+        => new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, Value = items.Select(i => writes[i].Data).ToArray() };
+
+    private static NpgsqlParameter KindArray(List<int> items, IReadOnlyList<RecordWrite> writes)
+        => new NpgsqlParameter<short[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Smallint, TypedValue = items.Select(i => (short)writes[i].Kind).ToArray() };
 
     /// <summary>
     /// Runs <paramref name="work"/> in a transaction on a pooled connection and commits. A

@@ -82,6 +82,34 @@ public sealed partial class PostgresRecordStore : IRecordStore, IRegistryStore, 
         }
     }
 
+    /// <summary>One query for all keys, however many: a batch's reads cost one round trip.</summary>
+    public Task<IReadOnlyList<StoredRecord?>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
+    {
+        if (keys.Count == 0)
+            return Task.FromResult<IReadOnlyList<StoredRecord?>>([]);
+        return ReadAsync<IReadOnlyList<StoredRecord?>>(async (conn, ct) =>
+        {
+            var distinct = new Dictionary<string, int>(keys.Count, StringComparer.Ordinal);
+            foreach (var key in keys)
+                distinct.TryAdd(key, distinct.Count);
+            var found = new StoredRecord?[distinct.Count];
+            await using var cmd = new NpgsqlCommand("SELECT key, handle, version, data, updated_at FROM handles WHERE key = ANY($1)", conn);
+            cmd.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = [.. distinct.Keys] });
+            await using (var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            {
+                while (await r.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    var key = r.GetString(0);
+                    found[distinct[key]] = new StoredRecord(key, r.GetString(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetFieldValue<byte[]>(3), r.GetInt64(4));
+                }
+            }
+            var records = new StoredRecord?[keys.Count];
+            for (var i = 0; i < keys.Count; i++)
+                records[i] = found[distinct[keys[i]]];
+            return records;
+        }, cancellationToken);
+    }
+
     public async Task<long> CountAsync(string prefix, CancellationToken cancellationToken = default)
         => await ReadAsync(async (conn, ct) =>
         {

@@ -127,6 +127,29 @@ public sealed partial class SqliteRecordStore : IRecordStore, IRegistryStore, ID
         }
     }
 
+    /// <summary>One reader connection and its prepared statement for all keys: no pool traffic per key.</summary>
+    public Task<IReadOnlyList<StoredRecord?>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
+    {
+        var records = new StoredRecord?[keys.Count];
+        var reader = RentReader();
+        try
+        {
+            for (var i = 0; i < keys.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                reader.Get.Parameters[0].Value = keys[i];
+                using var r = reader.Get.ExecuteReader();
+                if (r.Read())
+                    records[i] = new StoredRecord(keys[i], r.GetString(0), r.GetInt64(1), r.IsDBNull(2) ? null : (byte[])r.GetValue(2), r.GetInt64(3));
+            }
+        }
+        finally
+        {
+            ReturnReader(reader);
+        }
+        return Task.FromResult<IReadOnlyList<StoredRecord?>>(records);
+    }
+
     public async Task<WriteResult> WriteAsync(RecordWrite write, CancellationToken cancellationToken = default)
     {
         var results = await WriteBatchAsync([write], cancellationToken).ConfigureAwait(false);

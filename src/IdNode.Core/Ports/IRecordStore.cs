@@ -10,6 +10,19 @@ public interface IRecordStore
     /// <summary>The current state, a tombstone when deleted, or null when the key never existed.</summary>
     ValueTask<StoredRecord?> GetAsync(string key, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <see cref="GetAsync"/> of many keys at once, answered in the order of <paramref name="keys"/>
+    /// (a key given twice is answered twice). Batch writes read every item's state with it: on a
+    /// networked store one query instead of one round trip per key. The default reads one key at a time.
+    /// </summary>
+    async Task<IReadOnlyList<StoredRecord?>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
+    {
+        var records = new StoredRecord?[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+            records[i] = await GetAsync(keys[i], cancellationToken).ConfigureAwait(false);
+        return records;
+    }
+
     Task<WriteResult> WriteAsync(RecordWrite write, CancellationToken cancellationToken = default);
 
     /// <summary>Writes many records in one transaction; each item commits or conflicts on its own expected version.</summary>

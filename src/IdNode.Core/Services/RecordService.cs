@@ -60,7 +60,7 @@ public sealed partial class RecordService
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var stored = await _store.GetAsync(id.Key, cancellationToken).ConfigureAwait(false);
-            var (write, planned) = PlanPut(id, values, options, principal, actorNote, stored, identicalIsSuccess: false);
+            var (write, planned) = PlanPut(id, values, options, principal, actorNote, stored, Decode(stored), identicalIsSuccess: false);
             if (write is null)
                 return planned;
             var result = await _store.WriteAsync(write, cancellationToken).ConfigureAwait(false);
@@ -91,11 +91,11 @@ public sealed partial class RecordService
     /// no write when the record already holds exactly these values. With
     /// <paramref name="identicalIsSuccess"/> a create of an existing record with the same values
     /// succeeds instead of failing with rc 101 (batches: a client retrying after a timeout).
+    /// <paramref name="existing"/> is <paramref name="stored"/> decoded (the caller may need it first).
     /// </summary>
     private (RecordWrite? Write, PutResult Result) PlanPut(Identifier id, IReadOnlyList<HandleValue> values, PutOptions options, Principal? principal,
-        string? actorNote, StoredRecord? stored, bool identicalIsSuccess)
+        string? actorNote, StoredRecord? stored, HandleRecord? existing, bool identicalIsSuccess)
     {
-        var existing = Decode(stored);
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
 
         IReadOnlyList<HandleValue> next;

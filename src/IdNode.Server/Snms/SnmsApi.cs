@@ -150,14 +150,9 @@ public static class SnmsApi
             try
             {
                 var item = SnmsValues.Read(element, records);
-                IReadOnlyList<HandleValue> values = item.Values;
-                if (update)
-                {
-                    var existing = await records.GetAsync(item.Id, context.RequestAborted)
-                                   ?? throw new HandleException(ResponseCode.HandleNotFound, $"Handle not found: {item.Handle}");
-                    values = SnmsValues.ComposeUpdate(existing, item);
-                }
-                valid.Add((i, new BatchPutItem(item.Id, values)));
+                // An update keeps the stored values it does not replace; the batch path merges them
+                // into the record it reads anyway, so each record is read once.
+                valid.Add((i, update ? new BatchPutItem(item.Id, item.Values, existing => SnmsValues.ComposeUpdate(existing, item)) : new BatchPutItem(item.Id, item.Values)));
             }
             catch (HandleException e)
             {

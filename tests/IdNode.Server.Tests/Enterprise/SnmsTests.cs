@@ -116,6 +116,35 @@ public sealed class SnmsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BatchUpdate_replaces_the_template_items_of_each_record_keeps_its_other_values_and_reports_missing_ones()
+    {
+        var client = _on.Bearer(_token);
+        await SendAsync(client, HttpMethod.Post, "/identityv2/data/batchCreate", Batch(2, "bu"));
+        await client.PutAsync($"/api/handles/{_prefix}/bu-00001?index=1", new StringContent($$"""[{"index":1,"type":"URL","data":"https://e.cn/bu"}]""", System.Text.Encoding.UTF8, "application/json"));
+
+        var (_, body) = await SendAsync(client, HttpMethod.Put, "/identityv2/data/batchUpdate", new[]
+        {
+            new { handle = $"{_prefix}/bu-00000", value = new[] { new { index = 2005, type = "colour", auth = "0", data = new { format = "string", value = "red" } } } },
+            new { handle = $"{_prefix}/bu-00001", value = new[] { new { index = 2001, type = "productName", auth = "0", data = new { format = "string", value = "lamp two" } } } },
+            new { handle = $"{_prefix}/bu-nope", value = new[] { new { index = 2001, type = "productName", auth = "0", data = new { format = "string", value = "x" } } } },
+        });
+
+        var items = body.GetProperty("data").EnumerateArray().ToArray();
+        Assert.Equal([1, 1, -2], items.Select(i => i.GetProperty("code").GetInt32()));
+        Assert.Contains("not found", items[2].GetProperty("msg").GetString(), StringComparison.OrdinalIgnoreCase);
+        async Task<int[]> Indexes(string handle)
+        {
+            using var doc = JsonDocument.Parse(await (await client.GetAsync($"/api/handles/{handle}")).Content.ReadAsStringAsync());
+            return doc.RootElement.GetProperty("values").EnumerateArray().Select(v => v.GetProperty("index").GetInt32()).ToArray();
+        }
+        var first = await Indexes($"{_prefix}/bu-00000");
+        var second = await Indexes($"{_prefix}/bu-00001");
+        Assert.Equal([1001, 2005], first);
+        Assert.Equal([1, 1001, 2001], second);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/handles/{_prefix}/bu-nope")).StatusCode);
+    }
+
+    [Fact]
     public async Task BatchDelete_deletes_and_a_resent_delete_still_succeeds()
     {
         var client = _on.Bearer(_token);

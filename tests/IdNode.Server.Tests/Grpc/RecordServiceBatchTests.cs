@@ -77,6 +77,32 @@ public sealed class RecordServiceBatchTests : IDisposable
     }
 
     [Fact]
+    public async Task A_composed_item_merges_into_the_state_it_commits_on_even_after_losing_a_race()
+    {
+        HandleValue[] Two(string url, string email) => [new HandleValue(1, "URL", ValueData.FromString(url)), new HandleValue(2, "EMAIL", ValueData.FromString(email))];
+        await _records.PutAsync(Id("88.999.1/merged"), Two("https://example.cn/v1", "a@example.cn"), PutOptions.Replace, _admin);
+        // Another writer changes the value the merge keeps, between the batch's read and its write.
+        _store.BeforeNextBatch = () => _records.PutAsync(Id("88.999.1/merged"), Two("https://example.cn/v1", "b@example.cn"), PutOptions.Replace, _admin);
+        static IReadOnlyList<HandleValue> KeepEmail(HandleRecord existing)
+            => [new HandleValue(1, "URL", ValueData.FromString("https://example.cn/batch")), .. existing.Values.Where(v => v.Index != 1)];
+
+        var outcomes = await _records.BatchPutAsync(
+        [
+            new BatchPutItem(Id("88.999.1/merged"), Url("https://example.cn/batch"), KeepEmail),
+            new BatchPutItem(Id("88.999.1/absent"), Url("https://example.cn/batch"), KeepEmail),
+        ], overwrite: true, _admin);
+
+        Assert.True(outcomes[0].Succeeded);
+        Assert.Equal(3, outcomes[0].Result.Version);
+        var merged = (await _records.GetAsync(Id("88.999.1/merged")))!;
+        Assert.Equal(["https://example.cn/batch", "b@example.cn"], merged.Values.Select(v => v.Data.Text));
+        Assert.Equal(Core.Handles.ResponseCode.HandleNotFound, outcomes[1].Error?.Code);
+        Assert.Null(await _store.GetAsync("88.999.1/absent"));
+        // One multi-key read per round: the first, and the retry of the item that lost.
+        Assert.Equal(2, _store.ManyReads);
+    }
+
+    [Fact]
     public async Task More_than_2000_items_are_refused_before_anything_is_read()
     {
         var items = Enumerable.Range(0, 2001).Select(i => new BatchPutItem(Id($"88.999.1/o-{i}"), Url("https://example.cn/o"))).ToArray();
@@ -92,6 +118,7 @@ public sealed class RecordServiceBatchTests : IDisposable
     {
         public Func<Task>? BeforeNextBatch { get; set; }
         public int BatchCalls { get; private set; }
+        public int ManyReads { get; private set; }
 
         public async Task<IReadOnlyList<WriteResult>> WriteBatchAsync(IReadOnlyList<RecordWrite> writes, CancellationToken cancellationToken = default)
         {
@@ -105,6 +132,12 @@ public sealed class RecordServiceBatchTests : IDisposable
         }
 
         public ValueTask<StoredRecord?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
+        public Task<IReadOnlyList<StoredRecord?>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
+        {
+            ManyReads++;
+            return inner.GetManyAsync(keys, cancellationToken);
+        }
+
         public Task<WriteResult> WriteAsync(RecordWrite write, CancellationToken cancellationToken = default) => inner.WriteAsync(write, cancellationToken);
         public Task<long> CountAsync(string prefix, CancellationToken cancellationToken = default) => inner.CountAsync(prefix, cancellationToken);
         public Task<IReadOnlyList<ListedHandle>> ListAsync(string prefix, string? afterKey, int skip, int limit, CancellationToken cancellationToken = default)

@@ -100,6 +100,7 @@ public sealed class StoreOutageMappingTests : IDisposable
         private IRecordStore Live => Down ? throw new StoreUnavailableException("store unavailable, retry later: connection refused 127.0.0.1:5432") : inner;
 
         public ValueTask<StoredRecord?> GetAsync(string key, CancellationToken cancellationToken = default) => Live.GetAsync(key, cancellationToken);
+        public Task<IReadOnlyList<StoredRecord?>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default) => Live.GetManyAsync(keys, cancellationToken);
         public Task<WriteResult> WriteAsync(RecordWrite write, CancellationToken cancellationToken = default) => Live.WriteAsync(write, cancellationToken);
         public Task<IReadOnlyList<WriteResult>> WriteBatchAsync(IReadOnlyList<RecordWrite> writes, CancellationToken cancellationToken = default) => Live.WriteBatchAsync(writes, cancellationToken);
         public Task<long> CountAsync(string prefix, CancellationToken cancellationToken = default) => Live.CountAsync(prefix, cancellationToken);
