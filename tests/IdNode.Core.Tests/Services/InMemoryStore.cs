@@ -11,9 +11,11 @@ internal sealed class InMemoryStore : IRecordStore
     private readonly List<HistoryEntry> _history = [];
     private readonly List<ChangeEntry> _changes = [];
     public int Conflicts;
+    public int Gets;
 
     public ValueTask<StoredRecord?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
+        Interlocked.Increment(ref Gets);
         lock (_gate)
             return ValueTask.FromResult(_rows.GetValueOrDefault(key));
     }
