@@ -50,6 +50,9 @@ fresh_db() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE im
 # Samples VmRSS and VmHWM (kB) of $1 every second into $2 until the process ends.
 sample() { while [ -r "/proc/$1/status" ]; do awk '/^VmRSS|^VmHWM/ { printf "%s ", $2 } END { print "" }' "/proc/$1/status" >>"$2" 2>/dev/null || true; sleep 1; done; }
 
+# CPU seconds (user + system) used so far by the given processes.
+cpu_s() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $((t / $(getconf CLK_TCK))); }
+
 run_one() {
   local bin=$1 path=$2 label=$3 conn out
   DB=$((DB + 1))
@@ -74,12 +77,14 @@ run_one() {
   local start_rss
   start_rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$NODE_PID/status")
   out=$(dotnet "$LOADER" --via "$path" --target "$target" --count "$COUNT" --admin-secret "$SECRET" | grep RESULT || echo "RESULT failed")
-  local hwm rss_end
+  local hwm rss_end node_cpu pg_cpu
+  node_cpu=$(cpu_s "$NODE_PID")
+  pg_cpu=$(cpu_s $(head -n 1 "$WORK/pg/postmaster.pid") $(ps -o pid= --ppid "$(head -n 1 "$WORK/pg/postmaster.pid")"))
   hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$NODE_PID/status")
   rss_end=$(awk '/^VmRSS/ { print $2 }' "/proc/$NODE_PID/status")
   stop_node
   wait "$sampler" 2>/dev/null || true
-  printf '%s\t%s\t%s\tstart_rss=%dMiB end_rss=%dMiB hwm=%dMiB load=%s\n' "$label" "$path" "$out" $((start_rss / 1024)) $((rss_end / 1024)) $((hwm / 1024)) "$(cut -d' ' -f1-3 /proc/loadavg)"
+  printf '%s\t%s\t%s\tstart_rss=%dMiB end_rss=%dMiB hwm=%dMiB cpu_node=%ss cpu_pg=%ss load=%s\n' "$label" "$path" "$out" $((start_rss / 1024)) $((rss_end / 1024)) $((hwm / 1024)) "$node_cpu" "$pg_cpu" "$(cut -d' ' -f1-3 /proc/loadavg)"
   [ -n "${IDNODE_IMPORT_TRACE:-}" ] && awk '{ printf "%d ", $1 / 1024 } END { print "" }' "$samples" >&2
   return 0
 }
