@@ -1,10 +1,12 @@
 using System.Buffers;
+using System.Globalization;
 using System.IO.Pipelines;
 using IdNode.Core.Handles;
 using IdNode.Core.Identifiers;
 using IdNode.Core.Json;
 using IdNode.Core.Auth;
 using IdNode.Core.Ports;
+using IdNode.Core.Records;
 using IdNode.Core.Registry;
 using IdNode.Core.Services;
 using IdNode.Server.Snms;
@@ -25,6 +27,9 @@ public static class ImportApi
     public const int ChunkSize = 1000;
     public const int MaxLineBytes = 1024 * 1024;
     public const int MaxReportedErrors = 1000;
+
+    /// <summary>The CSV header: one Handle value per row, <c>data</c> stored as a string value.</summary>
+    public static readonly string[] CsvColumns = ["handle", "index", "type", "data"];
 
     public static IEndpointRouteBuilder MapImport(this IEndpointRouteBuilder app)
     {
@@ -100,8 +105,80 @@ public static class ImportApi
                 errors.Add((at, handle, e));
         }
 
+        // CSV: consecutive rows with the same handle are one identifier; a bad row rejects that
+        // identifier as a whole (storing it without the row would store something never sent).
+        var csv = context.Request.ContentType is { } contentType && contentType.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase);
+        var headerSeen = false;
+        var fields = new List<string>(CsvColumns.Length);
+        string? recordHandle = null;
+        Identifier recordId = default;
+        List<HandleValue>? recordValues = null;
+        long recordLine = 0;
+        (long Line, HandleException Error)? recordError = null;
+
+        void EndRecord()
+        {
+            if (recordHandle is null)
+                return;
+            if (recordError is { } bad)
+                Reject(bad.Line, recordHandle, bad.Error);
+            else
+            {
+                chunk.Items.Add(new BatchPutItem(recordId, recordValues!));
+                chunk.Lines.Add(recordLine);
+            }
+            recordHandle = null;
+        }
+
+        void ParseCsv(ReadOnlySequence<byte> bytes)
+        {
+            line++;
+            var text = System.Text.EncodingExtensions.GetString(System.Text.Encoding.UTF8, bytes).TrimEnd('\r');
+            if (text.Length == 0)
+                return;
+            var problem = CsvLine.Split(text, fields);
+            if (!headerSeen)
+            {
+                headerSeen = true;
+                if (problem is not null || !fields.Select(f => f.Trim()).SequenceEqual(CsvColumns, StringComparer.OrdinalIgnoreCase))
+                    throw new HandleException(ResponseCode.ProtocolError, $"line {line}: the first line must be the header {string.Join(',', CsvColumns)}");
+                return;
+            }
+            var handle = fields.Count > 0 ? fields[0].Trim() : "";
+            if (handle != recordHandle)
+            {
+                EndRecord();
+                recordHandle = handle;
+                recordLine = line;
+                recordValues = [];
+                recordError = IdentifierParser.TryParse(handle, records.Node.Rules, out recordId, out var idError)
+                    ? null
+                    : (line, new HandleException(ResponseCode.InvalidHandle, $"line {line}: {idError.Message}"));
+            }
+            if (recordError is not null)
+                return;
+            var index = 0;
+            if (problem is null && fields.Count != CsvColumns.Length)
+                problem = $"{fields.Count} fields, expected {CsvColumns.Length} ({string.Join(',', CsvColumns)})";
+            else if (problem is null && !(int.TryParse(fields[1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out index) && index > 0))
+                problem = $"index must be a positive integer (got '{fields[1]}')";
+            else if (problem is null && fields[2].Trim().Length == 0)
+                problem = "type is empty";
+            if (problem is not null)
+            {
+                recordError = (line, new HandleException(ResponseCode.InvalidValue, $"line {line}: {problem}; {handle} not imported"));
+                return;
+            }
+            recordValues!.Add(new HandleValue(index, fields[2].Trim(), ValueData.FromString(fields[3])));
+        }
+
         void Parse(ReadOnlySequence<byte> bytes)
         {
+            if (csv)
+            {
+                ParseCsv(bytes);
+                return;
+            }
             line++;
             if (bytes.Length == 0 || bytes.Length == 1 && bytes.FirstSpan[0] == (byte)'\r')
                 return;
@@ -142,6 +219,7 @@ public static class ImportApi
                     if (buffer.Length > 0)
                         Parse(buffer);
                     reader.AdvanceTo(buffer.End);
+                    EndRecord();
                     break;
                 }
                 reader.AdvanceTo(buffer.Start, buffer.End);
