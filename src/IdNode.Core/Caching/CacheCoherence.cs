@@ -71,6 +71,45 @@ public sealed class CacheCoherence : IRecordChangeListener
         _ = AnnounceAsync(key, version);
     }
 
+    /// <summary>
+    /// The commits of one import chunk. L2 is tombstoned first and awaited, so L1 can then be told
+    /// with <see cref="Resolver.InvalidateSettled"/>: no per-key marker for identifiers this node
+    /// never cached, which is what keeps a bulk import of millions from filling L1 with markers.
+    /// A key whose tombstone failed is kept pending (L2 reads stay off until it is written), so it
+    /// is settled too. Only tombstoned keys are published, as in <see cref="OnCommitted"/>.
+    /// </summary>
+    public async ValueTask OnCommittedManyAsync(IReadOnlyList<RecordCommit> commits)
+    {
+        if (_shared is null)
+        {
+            foreach (var c in commits)
+                _resolver.InvalidateSettled(c.Key, c.Version);
+            return;
+        }
+        var tombstones = new Task<bool>[commits.Count];
+        for (var i = 0; i < commits.Count; i++)
+            tombstones[i] = InvalidateSharedAsync(commits[i].Key, commits[i].Version);
+        await Task.WhenAll(tombstones).ConfigureAwait(false);
+        for (var i = 0; i < commits.Count; i++)
+            _resolver.InvalidateSettled(commits[i].Key, commits[i].Version);
+        if (_bus is null)
+            return;
+        var messages = new List<Task>(commits.Count);
+        for (var i = 0; i < commits.Count; i++)
+        {
+            if (tombstones[i].Result)
+                messages.Add(_bus.PublishAsync(commits[i].Key, commits[i].Version).AsTask());
+        }
+        try
+        {
+            await Task.WhenAll(messages).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // As in AnnounceAsync: a lost message is caught up by every node's change-log follower.
+        }
+    }
+
     private async Task AnnounceAsync(string key, long version)
     {
         try
@@ -89,7 +128,8 @@ public sealed class CacheCoherence : IRecordChangeListener
     private void OnMessage(string key, long version)
     {
         _stats.InvalidationReceived();
-        _resolver.InvalidateLocal(key, version);
+        // The writer tombstoned L2 before publishing, so no marker is needed for a key this node does not hold.
+        _resolver.InvalidateSettled(key, version);
         _heard.AddOrUpdate(key, static (_, v) => v, static (_, old, v) => Math.Max(old, v), version);
     }
 
@@ -213,14 +253,27 @@ public sealed class CacheCoherence : IRecordChangeListener
     private async Task ApplyAsync(IReadOnlyList<ChangeEntry> changes)
     {
         List<Task<bool>>? writes = null;
+        List<ChangeEntry>? unannounced = null;
         foreach (var change in changes)
         {
-            _resolver.InvalidateLocal(change.Key, change.Version);
-            if (_shared is not null && !WasAnnounced(change))
-                (writes ??= []).Add(InvalidateSharedAsync(change.Key, change.Version));
+            // L1 is told once L2 cannot hand out the old version any more: without L2, when the
+            // writer's tombstone is known written (heard on the bus), or after writing it here (a
+            // failed write keeps L2 reads off until retried). Then a key this node does not hold
+            // needs no marker, and following a bulk import leaves nothing behind in L1.
+            if (_shared is null || WasAnnounced(change))
+            {
+                _resolver.InvalidateSettled(change.Key, change.Version);
+                continue;
+            }
+            (writes ??= []).Add(InvalidateSharedAsync(change.Key, change.Version));
+            (unannounced ??= []).Add(change);
         }
         if (writes is not null)
+        {
             await Task.WhenAll(writes).ConfigureAwait(false);
+            foreach (var change in unannounced!)
+                _resolver.InvalidateSettled(change.Key, change.Version);
+        }
         _stats.ChangesFollowedAdd(changes.Count);
         Interlocked.Exchange(ref _lastSequence, changes[^1].Sequence);
     }

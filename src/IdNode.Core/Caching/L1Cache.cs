@@ -98,6 +98,19 @@ public sealed class L1Cache
         Set(CacheEntry.Marker(key, version, NowMs + MarkerLifetimeMs));
     }
 
+    /// <summary>
+    /// <see cref="Invalidate"/> for a key that may not be cached at all: an entry (answer or marker)
+    /// older than <paramref name="version"/> becomes a marker, and an absent key stays absent. Only
+    /// for callers that know no reader can still bring back an older version: nothing loading the
+    /// key, and no L2 entry older than the commit (see <see cref="Services.Resolver.InvalidateSettled"/>).
+    /// A bulk import of millions of never-read identifiers then costs L1 nothing.
+    /// </summary>
+    public void InvalidateCached(string key, long version)
+    {
+        if (_map.TryGetValue(key, out var current) && current.Version < version)
+            Set(CacheEntry.Marker(key, version, NowMs + MarkerLifetimeMs));
+    }
+
     /// <summary>The newest version L1 knows for the key (an answer or an invalidation marker), 0 when none.</summary>
     public long KnownVersion(string key) => _map.TryGetValue(key, out var current) ? current.Version : 0;
 

@@ -22,13 +22,6 @@ public sealed partial class RecordService
         return BatchPutCoreAsync(items, overwrite, principal, _store.WriteBatchAsync, cancellationToken);
     }
 
-    /// <summary>
-    /// <see cref="BatchPutAsync"/> for one chunk of a streaming import of any size: the caller
-    /// bounds the chunk; the store's bulk path is used when one is registered.
-    /// </summary>
-    public Task<IReadOnlyList<BatchPutOutcome>> ImportChunkAsync(IReadOnlyList<BatchPutItem> items, bool overwrite, Principal? principal, CancellationToken cancellationToken = default)
-        => BatchPutCoreAsync(items, overwrite, principal, _bulkWriter is { } bulk ? bulk.WriteBulkAsync : _store.WriteBatchAsync, cancellationToken);
-
     private async Task<IReadOnlyList<BatchPutOutcome>> BatchPutCoreAsync(IReadOnlyList<BatchPutItem> items, bool overwrite, Principal? principal,
         Func<IReadOnlyList<RecordWrite>, CancellationToken, Task<IReadOnlyList<WriteResult>>> write, CancellationToken cancellationToken)
     {

@@ -22,6 +22,7 @@ public sealed class Resolver : IRecordChangeListener
     private readonly CacheStats _stats;
     private readonly ConcurrentDictionary<string, Task<CacheEntry>> _inflight = new(StringComparer.Ordinal);
     private volatile bool _sharedReadsEnabled = true;
+    private int _authoritativeLoads;
 
     private readonly PrefixGate? _gate;
 
@@ -137,8 +138,19 @@ public sealed class Resolver : IRecordChangeListener
         return await LoadFromStoreAsync(key, generation, CancellationToken.None).ConfigureAwait(false);
     }
 
-    private Task<CacheEntry> LoadFromStoreAsync(string key, CancellationToken cancellationToken)
-        => LoadFromStoreAsync(key, _l1.Generation, cancellationToken);
+    private async Task<CacheEntry> LoadFromStoreAsync(string key, CancellationToken cancellationToken)
+    {
+        // Authoritative loads are not in _inflight; InvalidateSettled must still see that one may be filling L1.
+        Interlocked.Increment(ref _authoritativeLoads);
+        try
+        {
+            return await LoadFromStoreAsync(key, _l1.Generation, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _authoritativeLoads);
+        }
+    }
 
     private async Task<CacheEntry> LoadFromStoreAsync(string key, long generation, CancellationToken cancellationToken)
     {
@@ -181,5 +193,32 @@ public sealed class Resolver : IRecordChangeListener
             _inflight.TryRemove(new KeyValuePair<string, Task<CacheEntry>>(key, running));
     }
 
+    /// <summary>
+    /// <see cref="InvalidateLocal"/> without leaving a marker for a key L1 does not hold and nobody
+    /// is loading. The caller vouches that L2 cannot hand out an older version any more (no L2, or
+    /// its tombstone is written). Then a marker guards nothing: a load that starts later reads the
+    /// new version, and one already running is in <c>_inflight</c> (or counted as authoritative),
+    /// which is checked before L1 because a load fills L1 before it leaves <c>_inflight</c>.
+    /// </summary>
+    public void InvalidateSettled(string key, long version)
+    {
+        if (Volatile.Read(ref _authoritativeLoads) > 0 || _inflight.ContainsKey(key))
+            InvalidateLocal(key, version);
+        else
+            _l1.InvalidateCached(key, version);
+    }
+
     public void OnCommitted(string key, long version) => InvalidateLocal(key, version);
+
+    public ValueTask OnCommittedManyAsync(IReadOnlyList<RecordCommit> commits)
+    {
+        foreach (var c in commits)
+        {
+            if (_shared is null)
+                InvalidateSettled(c.Key, c.Version);
+            else
+                InvalidateLocal(c.Key, c.Version);
+        }
+        return ValueTask.CompletedTask;
+    }
 }

@@ -16,4 +16,12 @@ public sealed class ChangeSignal : IRecordChangeListener
 
     public void OnCommitted(string key, long version)
         => Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    /// <summary>One wake-up for a whole import chunk: watchers re-read the log anyway.</summary>
+    public ValueTask OnCommittedManyAsync(IReadOnlyList<RecordCommit> commits)
+    {
+        if (commits.Count > 0)
+            OnCommitted(commits[0].Key, commits[0].Version);
+        return ValueTask.CompletedTask;
+    }
 }

@@ -1,0 +1,134 @@
+using IdNode.Cache.Redis.Tests.Fakes;
+using IdNode.Core.Caching;
+using IdNode.Core.Services;
+
+namespace IdNode.Cache.Redis.Tests;
+
+/// <summary>
+/// Import chunks and followed changes tell L1 only once L2 cannot hand out the old version, so
+/// identifiers this node never cached leave no marker behind (a bulk import of millions would
+/// otherwise fill L1 with them), while read-your-writes and the slow-reader guard still hold.
+/// </summary>
+public sealed class BulkInvalidationTests
+{
+    private readonly FakeStore _store = new();
+    private readonly FakeSharedCache _shared = new();
+    private readonly ManualTime _time = new();
+    private readonly Resolver _resolver;
+    private readonly CacheCoherence _coherence;
+
+    public BulkInvalidationTests()
+    {
+        _resolver = new Resolver(_store, new L1Cache(1 << 20, _time), new ResolverOptions(), _shared);
+        _coherence = new CacheCoherence(_resolver, _store, new CoherenceOptions { StaleBoundMs = 1000, BatchSize = 10 }, _shared, _shared, _time);
+    }
+
+    private static string K(int i) => $"88.999/IMP-{i}";
+
+    private List<RecordCommit> Commit(int count, string url)
+        => Enumerable.Range(0, count).Select(i => new RecordCommit(K(i), _store.Put(K(i), url).Version)).ToList();
+
+    [Fact]
+    public async Task An_import_chunk_tombstones_L2_publishes_and_leaves_no_L1_entry_for_keys_never_cached()
+    {
+        var heard = new List<(string, long)>();
+        _shared.Subscribe((k, v) => heard.Add((k, v)));
+        var commits = Commit(100, "http://v1");
+
+        await _coherence.OnCommittedManyAsync(commits);
+
+        Assert.Equal(0, _resolver.L1.Count);
+        Assert.All(commits, c => Assert.Equal((c.Version, (byte[]?)null), _shared.Raw(c.Key)));
+        Assert.Equal(commits.Select(c => (c.Key, c.Version)), heard);
+    }
+
+    [Fact]
+    public async Task After_an_import_chunk_a_stale_L2_entry_is_not_served_on_the_writing_node()
+    {
+        var v1 = _store.Put(K(0), "http://v1");
+        _shared.Set(K(0), SharedEntryCodec.Encode(v1), TimeSpan.FromMinutes(1)); // cached by another node; not in this L1
+        var v2 = _store.Put(K(0), "http://v2");
+
+        await _coherence.OnCommittedManyAsync([new RecordCommit(K(0), v2.Version)]);
+
+        Assert.Equal("http://v2", (await _resolver.ResolveAsync(K(0))).Record!.Values[0].Data.Text);
+    }
+
+    [Fact]
+    public async Task When_L2_is_down_the_chunk_tombstones_stay_pending_and_L2_is_not_read_until_written()
+    {
+        var v1 = _store.Put(K(0), "http://v1");
+        _shared.Set(K(0), SharedEntryCodec.Encode(v1), TimeSpan.FromMinutes(1));
+        var v2 = _store.Put(K(0), "http://v2");
+        _shared.Up = false;
+
+        await _coherence.OnCommittedManyAsync([new RecordCommit(K(0), v2.Version)]);
+        Assert.Equal(1, _coherence.PendingInvalidations);
+        _shared.Up = true; // back, still holding v1
+
+        Assert.Equal("http://v2", (await _resolver.ResolveAsync(K(0))).Record!.Values[0].Data.Text);
+        Assert.Equal(0, _resolver.Stats.L2Hits);
+    }
+
+    [Fact]
+    public async Task A_load_running_during_a_chunk_cannot_put_the_old_version_back()
+    {
+        _store.Put(K(0), "http://v1");
+        _store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slow = _resolver.ResolveAsync(K(0)).AsTask(); // has read v1, held at the gate
+        var v2 = _store.Put(K(0), "http://v2");
+
+        await _coherence.OnCommittedManyAsync([new RecordCommit(K(0), v2.Version)]);
+        _store.Gate.SetResult();
+        await slow;
+        _store.Gate = null;
+
+        Assert.False(_resolver.TryGetCached(K(0), out _));
+        Assert.Equal("http://v2", (await _resolver.ResolveAsync(K(0))).Record!.Values[0].Data.Text);
+    }
+
+    [Fact]
+    public async Task An_authoritative_read_running_during_a_chunk_cannot_put_the_old_version_back()
+    {
+        _store.Put(K(0), "http://v1");
+        _store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slow = _resolver.ResolveAsync(K(0), authoritative: true).AsTask();
+        var v2 = _store.Put(K(0), "http://v2");
+
+        await _coherence.OnCommittedManyAsync([new RecordCommit(K(0), v2.Version)]);
+        _store.Gate.SetResult();
+        await slow;
+        _store.Gate = null;
+
+        Assert.Equal("http://v2", (await _resolver.ResolveAsync(K(0))).Record!.Values[0].Data.Text);
+    }
+
+    [Fact]
+    public async Task Messages_and_followed_changes_for_keys_never_cached_leave_nothing_in_L1()
+    {
+        await _coherence.StartAsync(CancellationToken.None);
+        var commits = Commit(40, "http://v1");
+        foreach (var c in commits.Take(20))
+            _shared.Deliver(c.Key, c.Version); // announced by the writer (which tombstoned L2 first)
+
+        await _coherence.PollOnceAsync(CancellationToken.None); // the other 20 were missed by the bus
+
+        Assert.Equal(0, _resolver.L1.Count);
+        Assert.All(commits.Skip(20), c => Assert.Equal(c.Version, _shared.Raw(c.Key)!.Value.Version));
+    }
+
+    [Fact]
+    public async Task A_change_missed_by_the_bus_is_not_served_from_a_stale_L2_entry_after_the_follower_applied_it()
+    {
+        await _coherence.StartAsync(CancellationToken.None);
+        var v1 = _store.Put(K(0), "http://v1");
+        _shared.Set(K(0), SharedEntryCodec.Encode(v1), TimeSpan.FromMinutes(1));
+        await _coherence.PollOnceAsync(CancellationToken.None);
+        var v2 = _store.Put(K(0), "http://v2"); // another node's write; its message was lost
+
+        await _coherence.PollOnceAsync(CancellationToken.None);
+
+        Assert.Equal("http://v2", (await _resolver.ResolveAsync(K(0))).Record!.Values[0].Data.Text);
+        _ = v2;
+    }
+}
