@@ -19,12 +19,25 @@ public sealed partial class RecordService
     {
         if (items.Count > MaxBatchItems)
             throw new HandleException(ResponseCode.ProtocolError, $"items: at most {MaxBatchItems} per batch (got {items.Count})");
-        return BatchPutCoreAsync(items, overwrite, principal, _store.WriteBatchAsync, cancellationToken);
+        return PutManyAsync(items, overwrite, principal, bulk: false, cancellationToken);
     }
 
-    private async Task<IReadOnlyList<BatchPutOutcome>> BatchPutCoreAsync(IReadOnlyList<BatchPutItem> items, bool overwrite, Principal? principal,
-        Func<IReadOnlyList<RecordWrite>, CancellationToken, Task<IReadOnlyList<WriteResult>>> write, CancellationToken cancellationToken)
+    /// <summary>
+    /// The one loop behind batches and import chunks. Each round admits every identifier once,
+    /// reads the admitted ones with one multi-key store read, plans each item on its stored state and
+    /// writes the round with one store call; items whose compare-and-set lost go to the next round.
+    /// A create-only round (no overwrite, no merge) skips the read: most items are new, and the
+    /// store's create (expected version 0) refuses the ones that exist, which the next round reads
+    /// and decides like any other (identical: success; other content: already exists).
+    /// <paramref name="bulk"/> (imports) writes through the store's bulk path when there is one and
+    /// tells the caches once per round, before the chunk is acknowledged
+    /// (<see cref="IRecordChangeListener.OnCommittedManyAsync"/>), so identifiers nobody has read
+    /// leave nothing behind in L1.
+    /// </summary>
+    private async Task<IReadOnlyList<BatchPutOutcome>> PutManyAsync(IReadOnlyList<BatchPutItem> items, bool overwrite, Principal? principal, bool bulk, CancellationToken cancellationToken)
     {
+        Func<IReadOnlyList<RecordWrite>, CancellationToken, Task<IReadOnlyList<WriteResult>>> write =
+            bulk && _bulkWriter is { } bulkWriter ? bulkWriter.WriteBulkAsync : _store.WriteBatchAsync;
         var options = new PutOptions(Overwrite: overwrite);
         var outcomes = new BatchPutOutcome[items.Count];
         var attempts = new int[items.Count];
@@ -42,11 +55,16 @@ public sealed partial class RecordService
             }
         }
 
+        var read = overwrite;
+        foreach (var i in pending)
+            read |= items[i].Compose is not null;
         var round = new List<(int Item, RecordWrite Write, PutResult Planned)>();
+        var commits = new List<RecordCommit>();
         var keys = new HashSet<string>(StringComparer.Ordinal);
         while (pending.Count > 0)
         {
             round.Clear();
+            commits.Clear();
             keys.Clear();
             var later = new List<int>();
             var admitted = new List<int>(pending.Count);
@@ -68,17 +86,21 @@ public sealed partial class RecordService
                 admitted.Add(i);
             }
 
-            var keyList = new string[admitted.Count];
-            for (var a = 0; a < admitted.Count; a++)
-                keyList[a] = items[admitted[a]].Id.Key;
-            var current = await _store.GetManyAsync(keyList, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<StoredRecord?>? current = null;
+            if (read)
+            {
+                var keyList = new string[admitted.Count];
+                for (var a = 0; a < admitted.Count; a++)
+                    keyList[a] = items[admitted[a]].Id.Key;
+                current = await _store.GetManyAsync(keyList, cancellationToken).ConfigureAwait(false);
+            }
             for (var a = 0; a < admitted.Count; a++)
             {
                 var i = admitted[a];
                 var item = items[i];
                 try
                 {
-                    var stored = current[a];
+                    var stored = current?[a];
                     var existing = Decode(stored);
                     var values = item.Values;
                     if (item.Compose is { } compose)
@@ -111,16 +133,24 @@ public sealed partial class RecordService
                     var (i, w, planned) = round[j];
                     if (results[j].Committed)
                     {
-                        Notify(w.Key, results[j].Version);
+                        if (bulk)
+                            commits.Add(new RecordCommit(w.Key, results[j].Version));
+                        else
+                            Notify(w.Key, results[j].Version);
                         outcomes[i] = new BatchPutOutcome(planned with { Version = results[j].Version }, null);
                     }
                     else
                     {
+                        // Exists after all (or changed meanwhile): decided on its stored state next round.
                         later.Add(i);
                     }
                 }
+                // Told before the next round's store calls, so a failure there cannot leave a commit untold.
+                if (bulk)
+                    await NotifyManyAsync(commits).ConfigureAwait(false);
             }
             pending = later;
+            read = true;
         }
         return outcomes;
     }
