@@ -23,19 +23,22 @@ public sealed partial class PostgresRecordStore
     };
 
     /// <summary>
-    /// One retry, only for a pooled connection that died while idle (the server restarted since it
+    /// One retry (<paramref name="retries"/>), only for a pooled connection that died while idle (the server restarted since it
     /// was opened) — the next one from a cleared pool is fresh. A refused connection is not retried:
     /// the server is down, and the caller should hear so at once. A failure while committing is
     /// never retried: the commit may have happened.
     /// </summary>
-    private bool ShouldRetry(Exception e, int attempt, bool committing)
+    private bool ShouldRetry(Exception e, int attempt, bool committing, int retries = 1)
     {
         // Every idle connection in the pool was opened to the server that just went away.
         _dataSource.Clear();
         _readSource.Clear();
-        if (committing || attempt > 1)
+        if (committing || attempt > retries)
             return false;
         return e is PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown }
+            // Multiplexed reads: the other commands queued on a connection the server terminated
+            // fail with a wrapper ("a previous command on this connection caused an error").
+            || e is NpgsqlException { InnerException: PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown } }
             || (e is NpgsqlException and not PostgresException && e.InnerException is IOException or EndOfStreamException
                 && !IsRefused(e));
     }

@@ -71,7 +71,9 @@ public sealed partial class PostgresRecordStore : IRecordStore, IRegistryStore, 
             }
             catch (Exception e) when (IsUnavailable(e))
             {
-                if (!ShouldRetry(e, attempt, committing: false))
+                // After a server restart the multiplexed pool can hold several dead connections
+                // (idle and busy alike); a read is safe to repeat, so it gets past more than one.
+                if (!ShouldRetry(e, attempt, committing: false, retries: 3))
                     throw Unavailable(e, committing: false);
             }
             catch (PostgresException)

@@ -100,6 +100,38 @@ public sealed class PostgresRecordStoreTests : IAsyncLifetime
         Assert.Empty(await store.ReadChangesAsync(0, 10));
     }
 
+    /// <summary>
+    /// Reads go through their own (by default multiplexed) pool and writes through the ordinary one:
+    /// a read issued after a write committed must see it, concurrent reads must each get their own
+    /// row back, and a connection string that itself asks for multiplexing must still migrate and
+    /// write (neither works multiplexed).
+    /// </summary>
+    [SkippableTheory]
+    [InlineData(true, "")]
+    [InlineData(false, "")]
+    [InlineData(false, ";Multiplexing=true")]
+    public async Task Reads_see_every_committed_write_and_their_own_rows_with_or_without_multiplexing(bool multiplexReads, string connectionStringExtra)
+    {
+        await using var store = new PostgresRecordStore(new PostgresStoreOptions { ConnectionString = Schema.ConnectionString + connectionStringExtra, MultiplexReads = multiplexReads });
+        const int n = 200;
+        var writes = Enumerable.Range(0, n).Select(i => Create($"{P}/r-{i}", $"data-{i}")).ToArray();
+        Assert.Equal(n, (await store.BulkInsertAsync(writes)).Inserted);
+
+        var reads = await Task.WhenAll(Enumerable.Range(0, n).Select(i => store.GetAsync($"{P}/r-{i}").AsTask()));
+        for (var i = 0; i < n; i++)
+            Assert.Equal($"data-{i}", Encoding.UTF8.GetString(reads[i]!.Data!));
+
+        var key = $"{P}/r-0";
+        for (var v = 1; v <= 5; v++)
+        {
+            Assert.True((await store.WriteAsync(new RecordWrite(key, key, P, v, Encoding.UTF8.GetBytes($"v{v + 1}"), ChangeKind.Update, "t"))).Committed);
+            var read = await store.GetAsync(key);
+            Assert.Equal(v + 1, read!.Version);
+            Assert.Equal($"v{v + 1}", Encoding.UTF8.GetString(read.Data!));
+        }
+        Assert.Null(await store.GetAsync($"{P}/missing"));
+    }
+
     [SkippableFact]
     public async Task A_batch_that_fails_midway_commits_nothing_and_leaves_the_pooled_connection_usable()
     {
