@@ -67,7 +67,7 @@ h2() { # name host
 }
 gen() { # name host
   local out
-  out=$(dotnet "$GEN" --scenario grpc-hot --grpc-target "http://$2" --hot "$HOT" --skip-setup --connections "$((C * M))" \
+  out=$(DOTNET_GCgen0size=0x4000000 dotnet "$GEN" --scenario grpc-hot --grpc-target "http://$2" --hot "$HOT" --skip-setup --connections "$((C * M))" \
     --grpc-connections "$C" --duration "$D" --warmup 1 2>&1 | grep '^RESULT') || { echo "gen $1: failed"; return; }
   awk -v name="$1" '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } } END {
     printf "gen    %-7s %8.0f req/s  p50 %6.2f  p90 %6.2f  p99 %6.2f  p99.9 %6.2f ms  (%d requests, %d errors)\n", name, v["rps"],
