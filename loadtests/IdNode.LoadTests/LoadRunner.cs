@@ -102,12 +102,22 @@ public static partial class LoadRunner
                 finished.TrySetResult();
         }
 
+        // async void: fire and forget from the pacer. Nothing may escape it (that would end the
+        // process), so anything unexpected counts as a failed request.
         async void Send(long sequence, long due)
         {
+            var sent = Stopwatch.GetTimestamp();
+            bool ok;
             try
             {
-                var sent = Stopwatch.GetTimestamp();
-                var ok = await Worker.SendAsync(scenario, sequence, cancellationToken).ConfigureAwait(false);
+                ok = await Worker.SendAsync(scenario, sequence, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                ok = false;
+            }
+            try
+            {
                 var w = workers.Value!;
                 w.SendLag.RecordValue(Math.Clamp((sent - due) * 1_000_000 / Stopwatch.Frequency, 0, HighestMicros));
                 w.Record(ok, due, sent);
