@@ -8,7 +8,8 @@
 # Settings (environment):
 #   IDNODE_LOAD_DURATION=10     seconds per wrk/h2load run and per generator hot run
 #   IDNODE_LOAD_GEN_DURATION=5  seconds per other generator scenario
-#   IDNODE_LOAD_ROUNDS=2        interleaved node/baseline rounds for wrk (best of each is kept)
+#   IDNODE_LOAD_ROUNDS=2        interleaved node/baseline rounds for every comparison (best of each is kept;
+#                               open loop: the round with the median p99)
 #   IDNODE_LOAD_CONNECTIONS=64  connections for every tool
 #   IDNODE_LOAD_IDENTIFIERS=10000  identifiers of the warm/cold/mix scenarios
 #   IDNODE_LOAD_PORT_BASE=47300 node HTTP = base, node h2c = base+1, baseline = base+100/+101
@@ -34,6 +35,7 @@ SECRET=load-test-secret-$$
 HOT=$PREFIX/LOADTEST-HOT
 WORK=$(mktemp -d /tmp/idnode-load.XXXXXX)
 RESULTS=$WORK/results.tsv
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 NODE_PID="" BASE_PID="" REDIS_PID="" BAREGRPC_PID="" PG_BIN="" PG_DATA=""
 
 log() { printf '[run.sh] %s\n' "$*" >&2; }
@@ -200,31 +202,40 @@ run_h2load() {
   record "$key" h2load "$rps" "mean $(to_ms "$mean")" "-"
 }
 
+# The generator's gen-0 budget: 64 MiB. It allocates ~1-2 KB per request (HttpClient /
+# Grpc.Net.Client); with the default budget it collected every few thousand requests, and on a
+# loaded 2-core machine each collection stalled all its senders for tens of milliseconds (thread
+# suspension waits for descheduled threads), which the open loop then reports as server latency.
+# Measured against the baseline at 5000 req/s: 4 -> 1 client GCs per 5 s run. Only the environment
+# variable is honoured (System.GC.Gen0Size in runtimeconfig.json is not), hence here.
+GEN_GEN0=0x4000000
+# GEN_TOOL=ggen for the gRPC rows (their ratio is to the generator's BareGrpc row, not the HTTP one).
 run_gen() {
   local key=$1; shift
-  local out line
-  out=$(dotnet "$GEN_DLL" --prefix $PREFIX --admin-secret "$SECRET" --connections "$CONNS" --identifiers "$IDS" "$@" 2>&1) || true
+  local tool=${GEN_TOOL:-gen} out line
+  out=$(DOTNET_GCgen0size=$GEN_GEN0 dotnet "$GEN_DLL" --prefix $PREFIX --admin-secret "$SECRET" --connections "$CONNS" --identifiers "$IDS" "$@" 2>&1) || true
   line=$(grep '^RESULT ' <<<"$out" | tail -n 1)
   if [[ $line != *status=ok* ]]; then
     log "generator $key: ${line:-no result}"; grep -v '^RESULT ' <<<"$out" | tail -n 5 >&2 || true
-    record "$key" gen "${line##*status=}" "-" "-"
+    record "$key" "$tool" "${line##*status=}" "-" "-"
     return
   fi
+  field() { sed -E "s/.* $1=([0-9.]+).*/\1/" <<<"$line"; }
   local rps p50 p99 errors
-  rps=$(sed -E 's/.* rps=([0-9.]+).*/\1/' <<<"$line")
-  p50=$(sed -E 's/.* p50_ms=([0-9.]+).*/\1/' <<<"$line")
-  p99=$(sed -E 's/.* p99_ms=([0-9.]+).*/\1/' <<<"$line")
-  errors=$(sed -E 's/.* errors=([0-9]+).*/\1/' <<<"$line")
+  rps=$(field rps); p50=$(field p50_ms); p99=$(field p99_ms); errors=$(field errors)
   [ "$errors" = 0 ] || log "generator $key: $errors errors"
   if [[ $line == *mode=open* ]]; then
-    printf '%s: p99 from the due time %s ms, from the actual send %s ms; mean client send lag %s ms\n' "$key" "$p99" \
-      "$(sed -E 's/.* service_p99_ms=([0-9.]+).*/\1/' <<<"$line")" "$(sed -E 's/.* send_lag_ms=([0-9.]+).*/\1/' <<<"$line")" >>"$WORK/notes"
+    printf '  %-34s from due: p50 %s p90 %s p99 %s p99.9 %s ms | from send: p50 %s p99 %s p99.9 %s ms | send lag mean %s p99 %s ms | client GCs %s (%s ms)\n' \
+      "$key" "$p50" "$(field p90_ms)" "$p99" "$(field p999_ms)" "$(field service_p50_ms)" "$(field service_p99_ms)" "$(field service_p999_ms)" \
+      "$(field send_lag_ms)" "$(field send_lag_p99_ms)" "$(field client_gcs)" "$(field client_gc_pause_ms)" >>"$WORK/open-notes"
   fi
   log "generator $key: $rps req/s p50 ${p50}ms p99 ${p99}ms"
-  record "$key" gen "$rps" "$p50" "$p99"
+  record "$key" "$tool" "$rps" "$p50" "$p99"
 }
 
 best() { awk -F'\t' -v k="$1" -v t="$2" '$1 == k && $2 == t && $3 + 0 > best + 0 { best = $3; line = $0 } END { print line }' "$RESULTS"; }
+# Open-loop rows run at a fixed rate, so "best" by req/s means nothing: the round with the median p99.
+median_p99() { awk -F'\t' -v k="$1" -v t="$2" '$1 == k && $2 == t' "$RESULTS" | sort -t$'\t' -k5,5g | awk '{ l[NR] = $0 } END { if (NR) print l[int((NR + 1) / 2)] }'; }
 
 NODE_URL="http://127.0.0.1:$NODE_HTTP/api/handles/$HOT"
 BASE_URL="http://127.0.0.1:$BASE_HTTP/api/handles/$HOT"
@@ -242,8 +253,10 @@ fi
 
 # ---- h2load (HTTP/2 h2c), interleaved -----------------------------------------------------
 if [[ $ONLY == *" h2load "* ]] && command -v h2load >/dev/null; then
-  run_h2load "hot h2c node" "http://127.0.0.1:$NODE_H2C/api/handles/$HOT"
-  run_h2load "hot h2c baseline" "http://127.0.0.1:$BASE_H2C/api/handles/$HOT"
+  for r in $(seq "$ROUNDS"); do
+    run_h2load "hot h2c node" "http://127.0.0.1:$NODE_H2C/api/handles/$HOT"
+    run_h2load "hot h2c baseline" "http://127.0.0.1:$BASE_H2C/api/handles/$HOT"
+  done
 fi
 
 # ---- gRPC Resolve (h2load), node vs. loadtests/BareGrpc serving the node's own response frame --
@@ -272,26 +285,49 @@ PY
     log "h2load $key: $rps req/s mean ${mean}"
     record "$key" grpc "$rps" "mean $(to_ms "$mean")" "-"
   }
-  run_grpc "hot grpc node" "$NODE_H2C"
-  run_grpc "hot grpc baseline (BareGrpc)" "$BARE_GRPC"
+  # Both warmed first (JIT tiers, PGO, thread pool, GC budgets): BareGrpc is a fresh process, and
+  # measuring it cold against a node warmed by the HTTP runs made the bare server look slower.
+  for port in "$NODE_H2C" "$BARE_GRPC"; do
+    h2load -t2 -c"$CONNS" -m1 -D 3 "${GH[@]}" -d "$WORK/request.bin" "http://127.0.0.1:$port/idnode.v1.Resolver/Resolve" >/dev/null 2>&1
+  done
+  for r in $(seq "$ROUNDS"); do
+    run_grpc "hot grpc node" "$NODE_H2C"
+    run_grpc "hot grpc baseline (BareGrpc)" "$BARE_GRPC"
+  done
+  # The C# generator's grpc-hot: one caller per channel, one channel (HTTP/2 connection) per
+  # caller — the same connections x streams as h2load -c$CONNS -m1 above.
+  if [[ $ONLY == *" gen "* ]]; then
+    for r in $(seq "$ROUNDS"); do
+      GEN_TOOL=ggen run_gen "gen grpc-hot node" --scenario grpc-hot --target "http://127.0.0.1:$NODE_HTTP" --grpc-target "http://127.0.0.1:$NODE_H2C" \
+        --hot "$HOT" --skip-setup --grpc-connections "$CONNS" --duration "$DURATION"
+      GEN_TOOL=ggen run_gen "gen grpc-hot baseline (BareGrpc)" --scenario grpc-hot --target "http://127.0.0.1:$NODE_HTTP" --grpc-target "http://127.0.0.1:$BARE_GRPC" \
+        --hot "$HOT" --skip-setup --grpc-connections "$CONNS" --duration "$DURATION"
+    done
+  fi
   stop "$BAREGRPC_PID"; BAREGRPC_PID=""
 fi
 
 # ---- C# generator scenarios ---------------------------------------------------------------
 NODE_T="--target http://127.0.0.1:$NODE_HTTP"
 if [[ $ONLY == *" gen "* ]]; then
-run_gen "gen hot node" $NODE_T --scenario http-hot --hot "$HOT" --skip-setup --duration "$DURATION"
-run_gen "gen hot baseline" --target "http://127.0.0.1:$BASE_HTTP" --scenario http-hot --hot "$HOT" --skip-setup --duration "$DURATION"
-# p99 at half the node's maximum throughput, open loop, latency from the intended send time. The
-# maximum is the lower of wrk's and the generator's own (closed loop): on a small machine the C#
-# client cannot drive wrk's rate, and asking it to would measure the client's backlog.
+# Closed loop, interleaved: the generator's maximum against the node and the baseline.
+for r in $(seq "$ROUNDS"); do
+  run_gen "gen hot node" $NODE_T --scenario http-hot --hot "$HOT" --skip-setup --duration "$DURATION"
+  run_gen "gen hot baseline" --target "http://127.0.0.1:$BASE_HTTP" --scenario http-hot --hot "$HOT" --skip-setup --duration "$DURATION"
+done
+# p99 at half the node's maximum throughput, open loop (latency from the intended send time),
+# node and baseline at the SAME rate, interleaved. The maximum is the lower of wrk's and the
+# generator's own closed-loop best against the node: on a small machine the C# client cannot
+# drive wrk's rate, and asking it to would measure the client's backlog.
 HALF=$( { best "hot http node" wrk; best "gen hot node" gen; } | awk -F'\t' '$3 + 0 > 0 && (min == "" || $3 + 0 < min) { min = $3 + 0 } END { printf "%.0f", (min > 0 ? min / 2 : 1000) }')
 HALF=${HALF:-1000}
-run_gen "gen hot open @${HALF}/s" $NODE_T --scenario http-hot --hot "$HOT" --skip-setup --mode open --rate "${HALF:-1000}" --duration "$GEN_DURATION"
+for r in $(seq "$ROUNDS"); do
+  run_gen "gen hot open node @${HALF}/s" $NODE_T --scenario http-hot --hot "$HOT" --skip-setup --mode open --rate "$HALF" --duration "$GEN_DURATION"
+  run_gen "gen hot open baseline @${HALF}/s" --target "http://127.0.0.1:$BASE_HTTP" --scenario http-hot --hot "$HOT" --skip-setup --mode open --rate "$HALF" --duration "$GEN_DURATION"
+done
 run_gen "gen warm (L1, ${IDS} ids)" $NODE_T --scenario http-warm --duration "$GEN_DURATION"
 run_gen "gen mix 95/5" $NODE_T --scenario mix --skip-setup --duration "$GEN_DURATION"
 run_gen "gen batch-register (PUT)" $NODE_T --scenario batch-register --duration "$GEN_DURATION" --warmup 1
-run_gen "gen grpc-hot" $NODE_T --scenario grpc-hot
 # Cold: the same node data with L1 off, so every resolve reads the store.
 stop "$NODE_PID"; NODE_PID=""
 start_node IdNode__Cache__L1MaxBytes=0
@@ -343,23 +379,30 @@ h2_base=$(best "hot h2c baseline" h2load | cut -f3)
 grpc_base=$(best "hot grpc baseline (BareGrpc)" grpc | cut -f3)
 gen_base=$(best "gen hot baseline" gen | cut -f3)
 pg_base=$(best "cold pg raw select (pgbench)" pgbench | cut -f3)
+ggen_base=$(best "gen grpc-hot baseline (BareGrpc)" ggen | cut -f3)
 echo
-echo "IdNode load test — $(date -u '+%Y-%m-%d %H:%M UTC'), $MODE mode, $(nproc) cores, $CONNS connections, ${DURATION}s runs (wrk: best of $ROUNDS interleaved rounds)"
+echo "IdNode load test — $(date -u '+%Y-%m-%d %H:%M UTC'), $MODE mode, $(nproc) cores, $CONNS connections, ${DURATION}s runs, $ROUNDS interleaved rounds; load average at start $LOAD_START, at end $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-30s %-7s %10s %10s %10s %8s\n' scenario tool "req/s" "p50 ms" "p99 ms" ratio
 printf '%-30s %-7s %10s %10s %10s %8s\n' ------------------------------ ------- ---------- ---------- ---------- --------
 keys=$(cut -f1,2 "$RESULTS" | awk '!seen[$0]++')
 while IFS=$'\t' read -r key tool; do
-  line=$(best "$key" "$tool")
+  if [[ $key == *" open "* ]]; then line=$(median_p99 "$key" "$tool"); else line=$(best "$key" "$tool"); fi
   [ -n "$line" ] || line=$(awk -F'\t' -v k="$key" -v t="$tool" '$1 == k && $2 == t' "$RESULTS" | head -n 1)
   IFS=$'\t' read -r _ _ rps p50 p99 <<<"$line"
-  case $tool in wrk) base=$wrk_base ;; h2load) base=$h2_base ;; grpc) base=$grpc_base ;; *) base=$gen_base ;; esac
+  case $tool in wrk) base=$wrk_base ;; h2load) base=$h2_base ;; grpc) base=$grpc_base ;; ggen) base=$ggen_base ;; *) base=$gen_base ;; esac
   [[ $key == "cold pg "* ]] && base=$pg_base
   ratio=$(awk -v a="$rps" -v b="$base" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }')
+  [[ $key == *" open "* ]] && ratio="-"   # a fixed rate: compare the latencies, not the rates
   printf '%-30s %-7s %10s %10s %10s %8s\n' "$key" "$tool" "$rps" "$p50" "$p99" "$ratio"
 done <<<"$keys"
 echo
 echo "ratio = req/s / the bare baseline's req/s measured by the same tool in this run; cold pg rows: / pgbench's raw selects."
+echo "wrk/h2load/gen rows: best of the interleaved rounds; open-loop rows: the round with the median p99 (all rounds below)."
 [ -f "$WORK/notes" ] && cat "$WORK/notes"
+if [ -f "$WORK/open-notes" ]; then
+  echo "open loop (latency from the due time, and from the actual send; send lag and GCs are the generator's own):"
+  cat "$WORK/open-notes"
+fi
 if [ -n "$wrk_base" ]; then
   echo "wrk rounds (node, baseline interleaved):"
   awk -F'\t' '$2 == "wrk" { printf "  %-20s %s req/s\n", $1, $3 }' "$RESULTS"

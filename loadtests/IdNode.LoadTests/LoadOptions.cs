@@ -35,12 +35,26 @@ public sealed class LoadOptions
     /// <summary>Hot identifier (registered by the scenario's set-up when missing).</summary>
     public string HotHandle { get; private set; } = "";
 
+    /// <summary>
+    /// The node's HTTP/2 cleartext (h2c) endpoint for grpc-hot; defaults to the HTTP target's port + 1
+    /// (run.sh's layout: Kestrel's Http endpoint is HTTP/1.1 only without TLS, the Grpc endpoint is h2c).
+    /// </summary>
+    public Uri GrpcTarget { get; private set; } = new("http://127.0.0.1:47301/");
+
+    /// <summary>
+    /// grpc-hot: how many GrpcChannels (each its own SocketsHttpHandler, so its own HTTP/2
+    /// connection) the callers are spread over. One channel multiplexes all callers as streams on
+    /// one connection and opens more only past the server's stream limit (100 in Kestrel).
+    /// </summary>
+    public int GrpcConnections { get; private set; } = 1;
+
     /// <summary>Skip registering identifiers (they were registered by an earlier run against the same data).</summary>
     public bool SkipSetup { get; private set; }
 
     public static LoadOptions Parse(string[] args)
     {
         var o = new LoadOptions();
+        var grpcTargetSet = false;
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
@@ -59,6 +73,8 @@ public sealed class LoadOptions
                 case "--admin-secret": o.AdminSecret = Value(); break;
                 case "--hot": o.HotHandle = Value(); break;
                 case "--skip-setup": o.SkipSetup = true; break;
+                case "--grpc-target": o.GrpcTarget = new Uri(Value().TrimEnd('/') + "/"); grpcTargetSet = true; break;
+                case "--grpc-connections": o.GrpcConnections = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option {name}");
             }
         }
@@ -66,8 +82,12 @@ public sealed class LoadOptions
             throw new ArgumentException("--mode must be closed or open");
         if (o.Connections < 1 || o.Duration <= 0 || o.Rate <= 0 || o.Identifiers < 1)
             throw new ArgumentException("--connections, --duration, --rate and --identifiers must be positive");
-        if (!o.Target.IsLoopback)
-            throw new ArgumentException("--target must be a loopback address: load tests never leave the machine");
+        if (!grpcTargetSet)
+            o.GrpcTarget = new UriBuilder(o.Target) { Port = o.Target.Port + 1 }.Uri;
+        if (o.GrpcConnections < 1)
+            throw new ArgumentException("--grpc-connections must be positive");
+        if (!o.Target.IsLoopback || !o.GrpcTarget.IsLoopback)
+            throw new ArgumentException("--target and --grpc-target must be loopback addresses: load tests never leave the machine");
         if (o.HotHandle.Length == 0)
             o.HotHandle = o.Prefix + "/LOADTEST-HOT";
         return o;
@@ -78,8 +98,13 @@ public sealed class LoadOptions
           [--target http://127.0.0.1:47300] [--mode closed|open] [--connections 64] [--duration 10]
           [--warmup 2] [--rate 1000 (open loop, req/s)] [--identifiers 10000] [--prefix 88.999]
           [--admin-secret S (needed to register)] [--hot 88.999/LOADTEST-HOT] [--skip-setup]
+          [--grpc-target http://127.0.0.1:47301 (h2c; default: --target's port + 1)] [--grpc-connections 1]
 
         http-cold sends the same traffic as http-warm without warming the cache first; run it
         against a node whose L1 is off (IdNode__Cache__L1MaxBytes=0) to measure store reads.
+        grpc-hot calls Resolver.Resolve on --grpc-target with --connections concurrent callers
+        (closed loop) spread over --grpc-connections channels; set-up registers over --target.
+        Open loop: one pacer thread sends at --rate, unbounded outstanding requests, latency from
+        the due time (and, separately, from the actual send).
         """;
 }

@@ -21,6 +21,7 @@ using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
 using var client = new LoadClient(options.Target, options.Connections, options.Prefix, options.AdminSecret);
 var scenario = Scenario.Create(options, client);
+using var disposable = scenario as IDisposable;
 if (scenario.SkipReason is { } reason)
 {
     Console.WriteLine($"{scenario.Name}: skipped, {reason}");

@@ -26,7 +26,7 @@ public abstract class Scenario
         "http-cold" => new HttpSpreadScenario(options, client, warm: false),
         "batch-register" => new BatchRegisterScenario(options, client),
         "mix" => new MixScenario(options, client),
-        "grpc-hot" => new GrpcHotScenario(),
+        "grpc-hot" => new GrpcHotScenario(options, client),
         _ => throw new ArgumentException($"Unknown scenario '{options.Scenario}'. {LoadOptions.Usage}"),
     };
 }
