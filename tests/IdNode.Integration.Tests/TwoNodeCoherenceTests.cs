@@ -126,15 +126,8 @@ public sealed class TwoNodeCoherenceTests(ITestOutputHelper output)
         // connection, which reconnects independently of the command connection checked above, so
         // on a loaded machine the first message after the restart can still be lost: keep writing
         // until one is heard.
-        var heardBefore = await b.StatAsync("invalidationsReceived");
-        var version = 2;
-        await WaitForAsync(async () =>
-        {
-            Assert.Equal(HttpStatusCode.OK, await a.PutAsync("88.999/out-3", $"http://x/{version++}"));
-            await Task.Delay(200);
-            return await b.StatAsync("invalidationsReceived") > heardBefore;
-        }, TimeSpan.FromSeconds(20), "B heard nothing on the bus after Redis came back");
-        Assert.Equal($"http://x/{version - 1}", await b.GetUrlAsync("88.999/out-3"));
+        var last = await WriteUntilHeardAsync(a, b, "88.999/out-3", "http://x/", 2, "B heard nothing on the bus after Redis came back");
+        Assert.Equal(last, await b.GetUrlAsync("88.999/out-3"));
     }
 
     [SkippableFact]
@@ -156,16 +149,29 @@ public sealed class TwoNodeCoherenceTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, await a.PutAsync("88.999/late-2", "http://v/2"));
         Assert.Equal("http://v/2", await a.GetUrlAsync("88.999/late-2"));
         Assert.Equal("1", redis.Cli("exists", prefix + "r:88.999/late-2").Trim());
-        var heard = await a.StatAsync("invalidationsReceived");
         // Each write publishes once its tombstone is written; one write's message may be lost to a
         // Redis timeout on a loaded machine, so keep writing until one comes back through the bus.
-        var version = 3;
+        await WriteUntilHeardAsync(a, a, "88.999/late-2", "http://v/", 3, "the subscription was not made after Redis appeared");
+    }
+
+    /// <summary>
+    /// Writes <paramref name="urlBase"/> + <paramref name="first"/>, + 1, ... to <paramref name="handle"/> through the writer until
+    /// the listener's bus counter moves (a single message may be lost while Redis reconnects); returns
+    /// the last URL written.
+    /// </summary>
+    private static async Task<string> WriteUntilHeardAsync(NodeProcess writer, NodeProcess listener, string handle, string urlBase, int first, string message)
+    {
+        var heard = await listener.StatAsync("invalidationsReceived");
+        var next = first;
+        var url = "";
         await WaitForAsync(async () =>
         {
-            Assert.Equal(HttpStatusCode.OK, await a.PutAsync("88.999/late-2", $"http://v/{version++}"));
+            url = urlBase + next++;
+            Assert.Equal(HttpStatusCode.OK, await writer.PutAsync(handle, url));
             await Task.Delay(200);
-            return await a.StatAsync("invalidationsReceived") > heard;
-        }, TimeSpan.FromSeconds(20), "the subscription was not made after Redis appeared");
+            return await listener.StatAsync("invalidationsReceived") > heard;
+        }, TimeSpan.FromSeconds(20), message);
+        return url;
     }
 
     private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan limit, string message)
