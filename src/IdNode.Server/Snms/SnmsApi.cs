@@ -132,12 +132,9 @@ public static class SnmsApi
 
     private static async Task BatchPutAsync(HttpContext context, RecordService records, TokenService tokens, AuditLog audit, bool update)
     {
-        var principal = await RequireAsync(context, tokens);
-        using var body = JsonDocument.Parse(await HandleApi.ReadJsonBodyAsync(context, MaxBatchBodyBytes));
-        var array = ItemsOf(body.RootElement);
+        var (principal, body, array) = await ReadBatchAsync(context, tokens);
+        using var _ = body;
         var count = array.GetArrayLength();
-        CheckCount(count);
-
         var handles = new string[count];
         var errors = new HandleException?[count];
         var messages = new string[count];
@@ -172,11 +169,9 @@ public static class SnmsApi
 
     private static async Task BatchDeleteAsync(HttpContext context, RecordService records, TokenService tokens, AuditLog audit, IRecordStore store)
     {
-        var principal = await RequireAsync(context, tokens);
-        using var body = JsonDocument.Parse(await HandleApi.ReadJsonBodyAsync(context, MaxBatchBodyBytes));
-        var array = ItemsOf(body.RootElement);
+        var (principal, body, array) = await ReadBatchAsync(context, tokens);
+        using var _ = body;
         var count = array.GetArrayLength();
-        CheckCount(count);
         var handles = new string[count];
         var errors = new HandleException?[count];
         var messages = new string[count];
@@ -217,6 +212,24 @@ public static class SnmsApi
             }
             json.WriteEndArray();
         });
+    }
+
+    /// <summary>The caller's principal and the batch's item array, its size checked; the caller disposes the document.</summary>
+    private static async Task<(Principal Principal, JsonDocument Body, JsonElement Items)> ReadBatchAsync(HttpContext context, TokenService tokens)
+    {
+        var principal = await RequireAsync(context, tokens);
+        var body = JsonDocument.Parse(await HandleApi.ReadJsonBodyAsync(context, MaxBatchBodyBytes));
+        try
+        {
+            var items = ItemsOf(body.RootElement);
+            CheckCount(items.GetArrayLength());
+            return (principal, body, items);
+        }
+        catch
+        {
+            body.Dispose();
+            throw;
+        }
     }
 
     private static void CheckCount(int count)
