@@ -46,20 +46,32 @@ public sealed class ResolveHitAllocationTests : IDisposable
         Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
         Assert.Equal(expected, body.Last.ToArray());
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < Requests; i++)
+        // A steady per-request allocation shows in every pass (2000 requests × at least 24 bytes);
+        // a one-off runtime allocation on this thread (a tier-up back-patch, a type load: 176 bytes
+        // seen once in a full parallel suite) shows in one pass only. So the claim is: some pass of
+        // 2000 hits allocates exactly what the harness alone does.
+        var passes = new List<(long Middleware, long Harness)>();
+        for (var pass = 0; pass < 3; pass++)
         {
-            var pending = middleware.InvokeAsync(context);
-            Assert.True(pending.IsCompletedSuccessfully, "a hit completes synchronously");
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < Requests; i++)
+            {
+                var pending = middleware.InvokeAsync(context);
+                Assert.True(pending.IsCompletedSuccessfully, "a hit completes synchronously");
+            }
+            var middlewareBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < Requests; i++)
+                context.Response.ContentLength = expected.Length;
+            var harnessBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            passes.Add((middlewareBytes, harnessBytes));
+            if (middlewareBytes == harnessBytes)
+                break;
         }
-        var middlewareBytes = GC.GetAllocatedBytesForCurrentThread() - before;
 
-        before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < Requests; i++)
-            context.Response.ContentLength = expected.Length;
-        var harnessBytes = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        Assert.Equal(harnessBytes, middlewareBytes);
+        Assert.True(passes[^1].Middleware == passes[^1].Harness,
+            $"{Requests} cached resolves allocated more than the harness in every pass (middleware, harness bytes): {string.Join(", ", passes)}");
     }
 
     private static DefaultHttpContext Context(string path, RecordingBody body)
