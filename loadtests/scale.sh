@@ -366,6 +366,7 @@ echo
 if [ "$STORE" = sqlite ]; then STORE_DESC="SQLite $(cat "$WORK/sqlite-version" 2>/dev/null) (embedded)"; else STORE_DESC="PostgreSQL $("${PSQL[@]}" -c 'SHOW server_version')"; fi
 echo "IdNode resolve vs. store size — $(date -u '+%Y-%m-%d %H:%M UTC'), $STORE_DESC, $(nproc) cores, $CONNS connections, ${DURATION}s runs, median of $ROUNDS interleaved rounds"
 printf '%-9s %-8s | %7s %7s %7s %9s | %7s %7s %6s | %6s %6s | %7s %6s %6s | %s\n' rows "table" "cold/s" "p50 ms" "p99 ms" "CPU us" "raw/s" "mean ms" "CPU us" ratio "CPU" "hot/s" "p50 ms" "p99 ms" "load1"
+RAW_MEAN_FMT=%.1f; if [ "$STORE" = sqlite ]; then RAW_MEAN_FMT=%.3f; fi   # SqliteFloor: tens of microseconds
 while IFS=$'\t' read -r size table; do
   # ratio: per round cold / raw, then the median (rounds are interleaved, so a round shares its noise)
   ratio=$(paste <(col "$size" cold 4) <(col "$size" raw 4) | awk '$2 > 0 { print $1 / $2 }' | median %.2f)
@@ -375,7 +376,7 @@ while IFS=$'\t' read -r size table; do
   cold_parts=$(col "$size" cold 8 | sort -t+ -k1,1g | awk '{ v[NR] = $0 } END { print v[int((NR + 1) / 2)] }')
   printf '%-9s %-8s | %7s %7s %7s %9s | %7s %7s %6s | %6s %6s | %7s %6s %6s | %s\n' "$size" "$table" \
     "$(col "$size" cold 4 | median)" "$(col "$size" cold 5 | median %.1f)" "$(col "$size" cold 6 | median %.1f)" "$cold_parts" \
-    "$(col "$size" raw 4 | median)" "$(col "$size" raw 5 | median %.1f)" "$raw_cpu" "$ratio" \
+    "$(col "$size" raw 4 | median)" "$(col "$size" raw 5 | median "$RAW_MEAN_FMT")" "$raw_cpu" "$ratio" \
     "$(awk -v a="$raw_cpu" -v b="$cold_cpu" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')" \
     "$(col "$size" hot 4 | median)" "$(col "$size" hot 5 | median %.1f)" "$(col "$size" hot 6 | median %.1f)" \
     "$(col "$size" cold 7 | tr '\n' ' ')"
