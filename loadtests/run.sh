@@ -18,6 +18,7 @@
 #                               (ConnectionStrings__Redis, or a throwaway redis-server).
 #   IDNODE_LOAD_SKIP_BUILD=1    use the existing Release build
 #   IDNODE_LOAD_ONLY="wrk h2load grpc gen"  which parts to run (e.g. IDNODE_LOAD_ONLY=wrk for the ratio alone)
+#                               "l2": the warm-from-Redis rows alone (production mode; they also run with "gen")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -330,7 +331,7 @@ run_gen "gen mix 95/5" $NODE_T --scenario mix --skip-setup --duration "$GEN_DURA
 run_gen "gen batch-register (PUT)" $NODE_T --scenario batch-register --duration "$GEN_DURATION" --warmup 1
 # Cold: the same node data with L1 off, so every resolve reads the store.
 stop "$NODE_PID"; NODE_PID=""
-start_node IdNode__Cache__L1MaxBytes=0
+start_node IdNode__Cache__L1MaxBytes=0 IdNode__Cache__Kind=memory   # memory: with Redis on, these would be L2 hits
 run_gen "gen cold (store, L1 off)" $NODE_T --scenario http-cold --skip-setup --duration "$GEN_DURATION"
 fi
 
@@ -373,6 +374,69 @@ SQL
   fi
 fi
 
+# ---- warm resolve from Redis only (production mode with Redis, issue 6) ----------------------------
+# A node with L1 off (IdNode__Cache__L1MaxBytes=0) and the Redis cache on: one pass of resolves over the
+# registered identifiers fills Redis (each a store read + fill), after which every request is an L2 hit
+# (Redis HMGET, decode, encode; checked with /metrics/cache). Compared, interleaved, with the raw floor:
+# redis-benchmark issuing the node's own HMGET <key> v d over the same entries (copied in Redis to
+# 12-digit names, because redis-benchmark's __rand_int__ expands to 12 digits), same connections.
+# Also the generator's http-warm against the same node (ratio to the generator's bare baseline).
+if [[ $ONLY == *" gen "* || $ONLY == *" l2 "* ]] && [ "$MODE" = production ] && [[ " ${NODE_ENV[*]} " == *" IdNode__Cache__Kind=redis "* ]] \
+  && command -v wrk >/dev/null; then
+  R_ADDR=${ConnectionStrings__Redis%%,*} R_KEYS=${IdNode__Cache__RedisKeyPrefix:-idnode:}
+  R_HOST=${R_ADDR%:*} R_PORT=${R_ADDR##*:}
+  RCLI=(redis-cli -h "$R_HOST" -p "$R_PORT")
+  stop "$NODE_PID"; NODE_PID=""
+  start_node IdNode__Cache__L1MaxBytes=0
+  cache_stats() { curl -fsS "http://127.0.0.1:$NODE_HTTP/metrics/cache" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["l2Hits"], d["storeReads"], d["redisFailures"])'; }
+  # CPU seconds of a process and its reaped children (per request, far steadier than req/s here).
+  proc_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.3f", ($12 + $13 + $14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+  R_PID=${REDIS_PID:-$(pgrep -o -f "redis-server .*:$R_PORT" || true)}
+  # The fill pass: the generator's warm set-up resolves every identifier once (registering them first
+  # when the gen scenarios did not run), then a short unmeasured run.
+  fill_args=(--skip-setup); [[ $ONLY == *" gen "* ]] || fill_args=()
+  run_gen "gen warm (L2 only, L1 off)" $NODE_T --scenario http-warm "${fill_args[@]}" --duration "$GEN_DURATION"
+  copied=$("${RCLI[@]}" --raw EVAL "local c = 0
+    for i = 0, tonumber(ARGV[1]) - 1 do
+      c = c + redis.call('COPY', ARGV[2] .. string.format('%08d', i), ARGV[3] .. string.format('%012d', i), 'REPLACE')
+    end
+    return c" 0 "$IDS" "${R_KEYS}r:$PREFIX/LOADTEST-" "${R_KEYS}rawfloor:")
+  [ "$copied" = "$IDS" ] || log "only $copied of $IDS identifiers are in Redis after the fill pass"
+  cat >"$WORK/l2.lua" <<LUA
+local n = $IDS
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("id", threads) end
+function init(args) math.randomseed(os.time() * 1000 + id * 7919) end
+function request() return wrk.format("GET", string.format("/api/handles/$PREFIX/LOADTEST-%08d", math.random(0, n - 1))) end
+LUA
+  RB=(redis-benchmark -h "$R_HOST" -p "$R_PORT" -c "$CONNS" --threads 2 -r "$IDS" --csv HMGET "${R_KEYS}rawfloor:__rand_int__" v d)
+  wrk -t2 -c"$CONNS" -d5s -s "$WORK/l2.lua" "http://127.0.0.1:$NODE_HTTP" >/dev/null
+  rb_rps=$("${RB[@]}" -n 100000 | awk -F'","' 'NR == 2 { printf "%.0f", $2 }')
+  RB_N=$(( ${rb_rps:-50000} * DURATION ))
+  TIMEFORMAT='%U %S'
+  for r in $(seq "$ROUNDS"); do
+    read -r h0 s0 f0 <<<"$(cache_stats)"; n0=$(proc_cpu "$NODE_PID"); g0=$(proc_cpu "$R_PID")
+    { time run_wrk "warm redis node (L1 off)" "http://127.0.0.1:$NODE_HTTP" -s "$WORK/l2.lua" 2>&3; } 3>&2 2>"$WORK/time.out"
+    read -r h1 s1 f1 <<<"$(cache_stats)"; n1=$(proc_cpu "$NODE_PID"); g1=$(proc_cpu "$R_PID")
+    nreq=$(( (h1 - h0) + (s1 - s0) ))
+    printf '  node round %s: L2 hits %s, store reads %s, Redis failures %s; CPU us/request node %s + Redis %s + wrk %s\n' "$r" \
+      "$((h1 - h0))" "$((s1 - s0))" "$((f1 - f0))" "$(awk -v a="$n0" -v b="$n1" -v n="$nreq" 'BEGIN { printf "%.0f", (n > 0 ? (b - a) * 1e6 / n : 0) }')" \
+      "$(awk -v a="$g0" -v b="$g1" -v n="$nreq" 'BEGIN { printf "%.0f", (n > 0 ? (b - a) * 1e6 / n : 0) }')" \
+      "$(awk -v n="$nreq" '{ printf "%.0f", (n > 0 ? ($1 + $2) * 1e6 / n : 0) }' "$WORK/time.out")" >>"$WORK/l2-notes"
+    g0=$(proc_cpu "$R_PID")
+    { time "${RB[@]}" -n "$RB_N" >"$WORK/rb.out"; } 2>"$WORK/time.out"
+    g1=$(proc_cpu "$R_PID"); out=$(<"$WORK/rb.out")
+    # CSV: "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+    IFS=, read -r _ rps _ _ p50 _ p99 _ <<<"$(sed -n 2p <<<"$out" | tr -d '"')"
+    log "redis-benchmark HMGET: $rps req/s p50 ${p50}ms p99 ${p99}ms"
+    record "warm redis raw HMGET" redisb "$(printf '%.0f' "$rps")" "$p50" "$p99"
+    printf '  raw  round %s: %s HMGETs; CPU us/request Redis %s + redis-benchmark %s\n' "$r" "$RB_N" \
+      "$(awk -v a="$g0" -v b="$g1" -v n="$RB_N" 'BEGIN { printf "%.0f", (b - a) * 1e6 / n }')" \
+      "$(awk -v n="$RB_N" '{ printf "%.0f", ($1 + $2) * 1e6 / n }' "$WORK/time.out")" >>"$WORK/l2-notes"
+  done
+  "${RCLI[@]}" --raw EVAL "for i = 0, tonumber(ARGV[1]) - 1 do redis.call('DEL', ARGV[2] .. string.format('%012d', i)) end" 0 "$IDS" "${R_KEYS}rawfloor:" >/dev/null
+fi
+
 # ---- table --------------------------------------------------------------------------------
 wrk_base=$(best "hot http baseline" wrk | cut -f3)
 h2_base=$(best "hot h2c baseline" h2load | cut -f3)
@@ -380,6 +444,7 @@ grpc_base=$(best "hot grpc baseline (BareGrpc)" grpc | cut -f3)
 gen_base=$(best "gen hot baseline" gen | cut -f3)
 pg_base=$(best "cold pg raw select (pgbench)" pgbench | cut -f3)
 ggen_base=$(best "gen grpc-hot baseline (BareGrpc)" ggen | cut -f3)
+redis_base=$(best "warm redis raw HMGET" redisb | cut -f3)
 echo
 echo "IdNode load test — $(date -u '+%Y-%m-%d %H:%M UTC'), $MODE mode, $(nproc) cores, $CONNS connections, ${DURATION}s runs, $ROUNDS interleaved rounds; load average at start $LOAD_START, at end $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-30s %-7s %10s %10s %10s %8s\n' scenario tool "req/s" "p50 ms" "p99 ms" ratio
@@ -391,6 +456,7 @@ while IFS=$'\t' read -r key tool; do
   IFS=$'\t' read -r _ _ rps p50 p99 <<<"$line"
   case $tool in wrk) base=$wrk_base ;; h2load) base=$h2_base ;; grpc) base=$grpc_base ;; ggen) base=$ggen_base ;; *) base=$gen_base ;; esac
   [[ $key == "cold pg "* ]] && base=$pg_base
+  [[ $key == "warm redis "* ]] && base=$redis_base
   ratio=$(awk -v a="$rps" -v b="$base" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }')
   [[ $key == *" open "* ]] && ratio="-"   # a fixed rate: compare the latencies, not the rates
   printf '%-30s %-7s %10s %10s %10s %8s\n' "$key" "$tool" "$rps" "$p50" "$p99" "$ratio"
@@ -399,6 +465,11 @@ echo
 echo "ratio = req/s / the bare baseline's req/s measured by the same tool in this run; cold pg rows: / pgbench's raw selects."
 echo "wrk/h2load/gen rows: best of the interleaved rounds; open-loop rows: the round with the median p99 (all rounds below)."
 [ -f "$WORK/notes" ] && cat "$WORK/notes"
+if [ -f "$WORK/l2-notes" ]; then
+  echo "warm redis rows: node with L1 off + Redis (every request an L2 hit) vs. redis-benchmark's HMGET of the same entries; ratio = node / redis-benchmark"
+  echo "  (node / bare baseline, both wrk: $(awk -v a="$(best "warm redis node (L1 off)" wrk | cut -f3)" -v b="$wrk_base" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "-" }'))."
+  cat "$WORK/l2-notes"
+fi
 if [ -f "$WORK/open-notes" ]; then
   echo "open loop (latency from the due time, and from the actual send; send lag and GCs are the generator's own):"
   cat "$WORK/open-notes"

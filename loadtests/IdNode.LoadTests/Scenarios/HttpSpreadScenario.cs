@@ -4,7 +4,8 @@ namespace IdNode.LoadTests.Scenarios;
 /// GETs spread uniformly over many identifiers. Warm: every identifier is resolved once before the
 /// measurement, so each request is an L1 hit on a different entry. Cold: no warming; against a node
 /// with L1 off every request is a store read.
-/// TODO(issue 6, feat/redis): with IdNode__Cache__Kind=redis and L1 off, "warm" becomes the L2 (Redis) hit path.
+/// Warm against a node with IdNode__Cache__Kind=redis and L1 off is the L2 (Redis) hit path: the warming
+/// pass fills Redis (run.sh, production mode, "gen warm (L2 only, L1 off)").
 /// </summary>
 public sealed class HttpSpreadScenario(LoadOptions options, LoadClient client, bool warm) : Scenario
 {
