@@ -116,7 +116,9 @@ public static class HandleJsonWriter
         if (storage || v.Permissions != ValuePermissions.Default)
             w.WriteString("permissions"u8, ValuePermissionsText.Format(v.Permissions));
         w.WriteNumber("ttl"u8, v.Ttl);
-        w.WriteString("timestamp"u8, FormatTimestamp(v.Timestamp));
+        // Utf8JsonWriter writes a whole-second UTC DateTime as "yyyy-MM-ddTHH:mm:ssZ", the same text
+        // as FormatTimestamp, without building a string per value.
+        w.WriteString("timestamp"u8, DateTime.UnixEpoch.AddSeconds(v.Timestamp));
         if (v.References.Count > 0)
         {
             w.WriteStartArray("references"u8);

@@ -8,6 +8,32 @@ namespace IdNode.Core.Tests.Json;
 
 public class HandleJsonTests
 {
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(1L)]
+    [InlineData(1_790_000_000L)]
+    [InlineData(1_790_000_059L)]
+    [InlineData(253_402_300_799L)] // 9999-12-31T23:59:59Z, the last second DateTime can hold
+    public void Timestamps_are_written_as_whole_second_utc_iso_8601_and_read_back(long seconds)
+    {
+        var stored = HandleJsonWriter.Stored([new HandleValue(1, "URL", ValueData.FromString("x"), Timestamp: seconds)]);
+        using var doc = JsonDocument.Parse(stored);
+        Assert.Equal(HandleJsonWriter.FormatTimestamp(seconds), doc.RootElement[0].GetProperty("timestamp").GetString());
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$", doc.RootElement[0].GetProperty("timestamp").GetString());
+        Assert.Equal(seconds, HandleJsonReader.ReadStored(stored)[0].Timestamp);
+    }
+
+    [Theory]
+    [InlineData("2026-11-27T01:02:03+08:00", 1_795_712_523L)]   // an offset: ISO 8601, not UTC
+    [InlineData("2026-11-26 17:02:03", 1_795_712_523L)]         // no zone: taken as UTC
+    [InlineData("27 Nov 2026 01:02:03 +08:00", 1_795_712_523L)] // not ISO 8601 at all: the general parser
+    [InlineData("not a time", 0L)]
+    public void Stored_timestamps_written_by_other_tools_are_still_read(string text, long expected)
+    {
+        var stored = Encoding.UTF8.GetBytes($$"""[{"index":1,"type":"URL","data":{"format":"string","value":"x"},"ttl":86400,"timestamp":"{{text}}"}]""");
+        Assert.Equal(expected, HandleJsonReader.ReadStored(stored)[0].Timestamp);
+    }
+
     [Fact]
     public void The_stored_form_round_trips_every_field()
     {
