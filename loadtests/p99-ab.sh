@@ -9,8 +9,11 @@
 #   VARIANT = environment assignments for that node, space-separated, or "-" for the defaults, e.g.
 #   loadtests/p99-ab.sh 15000 3 - "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1"
 #   A token IDNODE_AB_BIN=<dir> in a variant runs the node from that build output instead (a patched build).
+# IDNODE_AB_RT=1: every run twice, as is and with server (all threads, chrt -a -p) and client at
+# SCHED_FIFO priority 1, so neighbours on the shared cores cannot delay either (a measurement aid,
+# not a deployment setting).
 # Settings: IDNODE_AB_DURATION (5 s per run), IDNODE_AB_CONNECTIONS (64), IDNODE_LOAD_PORT_BASE
-# (48300: nodes base+10.., baseline base+100), IDNODE_LOAD_SKIP_BUILD=1. Loopback only.
+# (48300: nodes base+10.. and their h2c base+30.., baseline base+100/101), IDNODE_LOAD_SKIP_BUILD=1. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -44,7 +47,7 @@ for v in "$@"; do
   for e in "${envs[@]}"; do if [[ $e == IDNODE_AB_BIN=* ]]; then bin=${e#IDNODE_AB_BIN=}; else rest+=("$e"); fi; done
   envs=("${rest[@]}")
   (cd "$bin" && exec env IdNode__Node__Prefix=$PREFIX IdNode__Store__DataDirectory="$WORK/data$i" IdNode__Store__SyncEveryCommit=false \
-    IdNode__Bootstrap__AdminSecret="$SECRET" Kestrel__Endpoints__Http__Url=http://127.0.0.1:$port Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:$((port + 50)) \
+    IdNode__Bootstrap__AdminSecret="$SECRET" Kestrel__Endpoints__Http__Url=http://127.0.0.1:$port Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:$((port + 20)) \
     Logging__LogLevel__Default=Warning "${envs[@]}" $SRV dotnet IdNode.Server.dll) >"$WORK/node$i.log" 2>&1 &
   PIDS+=($!)
   up "http://127.0.0.1:$port/alive" || { echo "node '$v' did not start" >&2; cat "$WORK/node$i.log" >&2; exit 1; }
@@ -57,16 +60,23 @@ $SRV dotnet "$ROOT/loadtests/Baseline/bin/Release/net10.0/Baseline.dll" --body "
 PIDS+=($!)
 up "http://127.0.0.1:$((BASE + 100))/api/handles/$HOT" || { echo "baseline did not start" >&2; exit 1; }
 NAMES+=(baseline) PORTS+=($((BASE + 100)))
+SPIDS=("${PIDS[@]}")
+MODES=(normal); [ "${IDNODE_AB_RT:-0}" = 1 ] && MODES+=(fifo)
 
 # Warm every server (JIT tiers) with a short closed-loop burst first.
 for port in "${PORTS[@]}"; do $CLI wrk -t1 -c"$CONNS" -d3s "http://127.0.0.1:$port/api/handles/$HOT" >/dev/null; done
 for r in $(seq "$ROUNDS"); do
   for k in "${!PORTS[@]}"; do
-    line=$($CLI dotnet "$GEN" --target "http://127.0.0.1:${PORTS[$k]}" --scenario http-hot --hot "$HOT" --skip-setup --client raw \
+   for mode in "${MODES[@]}"; do
+    prio=""
+    if [ "$mode" = fifo ]; then chrt -a -f -p 1 "${SPIDS[$k]}" >/dev/null; prio="chrt -f 1"; fi
+    line=$($CLI $prio dotnet "$GEN" --target "http://127.0.0.1:${PORTS[$k]}" --scenario http-hot --hot "$HOT" --skip-setup --client raw \
       --mode open --rate "$RATE" --duration "$DURATION" --connections "$CONNS" | grep '^RESULT ' || echo "RESULT status=failed")
     f() { sed -E "s/.* $1=([0-9.]+).*/\1/" <<<"$line"; }
-    printf 'round %s  %-60s p50 %s p90 %s p99 %s p99.9 %s ms | from send p99 %s | lag p99 %s | errors %s\n' "$r" "${NAMES[$k]}" \
+    [ "$mode" = fifo ] && chrt -a -o -p 0 "${SPIDS[$k]}" >/dev/null
+    printf 'round %s  %-6s %-60s p50 %s p90 %s p99 %s p99.9 %s ms | from send p99 %s | lag p99 %s | errors %s\n' "$r" "$mode" "${NAMES[$k]}" \
       "$(f p50_ms)" "$(f p90_ms)" "$(f p99_ms)" "$(f p999_ms)" "$(f service_p99_ms)" "$(f send_lag_p99_ms)" "$(f errors)"
+   done
   done
 done
 echo "load average at end $(cut -d' ' -f1-3 /proc/loadavg)"
