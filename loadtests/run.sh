@@ -435,10 +435,11 @@ if [[ $ONLY == *" p99 "* ]]; then
   fi
   tp_threads() { cat /proc/"$1"/task/*/comm 2>/dev/null | grep -c 'TP Worker' || true; }
   echo "p99 part ($PIN_LABEL): thread-pool workers after the runs: node $(tp_threads "$NODE_PID"), baseline $(tp_threads "$BASE_PID"); load average at its start $P99_LOAD_START, at its end $(cut -d' ' -f1-3 /proc/loadavg)" >>"$WORK/notes"
-  # The machine's own jitter on the cores used (loadtests/jitter.py): a tail below it cannot be measured here.
+  # The machine's own jitter on the cores used (loadtests/jitter.py: CPU taken away while spinning, and
+  # wake-up lateness from short sleeps): a tail below it cannot be measured here.
   if command -v python3 >/dev/null; then
     for c in 0 1; do
-      if [ "$PIN" = 1 ]; then taskset -c $c python3 "$ROOT/loadtests/jitter.py" 3 "  jitter core $c"; else python3 "$ROOT/loadtests/jitter.py" 3 "  jitter (unpinned)"; fi >>"$WORK/notes"
+      if [ "$PIN" = 1 ]; then taskset -c $c python3 "$ROOT/loadtests/jitter.py" 2 "  jitter core $c"; else python3 "$ROOT/loadtests/jitter.py" 2 "  jitter (unpinned)"; fi >>"$WORK/notes"
       [ "$PIN" = 1 ] || break
     done
   fi
