@@ -382,7 +382,8 @@ fi
 # (IDNODE_LOAD_PIN=0: the same steps unpinned). The maximum is measured closed-loop under the SAME
 # pinning (wrk -t1 and the generator's raw client, node and baseline each, interleaved); then the
 # open loop at half the node's lower maximum, node and baseline at the same rate, interleaved,
-# with the raw client (one thread, no allocation per request) and with HttpClient for comparison.
+# with the raw client (one thread, no allocation per request), pinned also with the raw client
+# busy-polling (--spin), and with HttpClient for comparison.
 # Under taskset the .NET runtime sees 1 CPU: Server GC falls back to Workstation GC (no
 # ".NET Server GC" threads), the thread pool starts with 1 worker, Kestrel uses 1 I/O queue.
 if [[ $ONLY == *" p99 "* ]]; then
@@ -426,6 +427,12 @@ if [[ $ONLY == *" p99 "* ]]; then
   for r in $(seq "$ROUNDS"); do
     GEN_WRAP=$P99_CLIENT_WRAP GEN_TOOL=raw run_gen "p99 open node @${HALF_P}/s ($PIN_LABEL, raw)" $NODE_T --scenario http-hot --hot "$HOT" --skip-setup --client raw --mode open --rate "$HALF_P" --duration "$GEN_DURATION"
     GEN_WRAP=$P99_CLIENT_WRAP GEN_TOOL=raw run_gen "p99 open baseline @${HALF_P}/s ($PIN_LABEL, raw)" --target "http://127.0.0.1:$BASE_HTTP" --scenario http-hot --hot "$HOT" --skip-setup --client raw --mode open --rate "$HALF_P" --duration "$GEN_DURATION"
+    # The same with the client busy-polling (--spin): its core never halts, so the client's two
+    # wake-ups per request (pacing, receive) leave the tail; the server's own wake-up stays in it.
+    # Pinned only: unpinned, a spinning client would take the server's core much of the time.
+    [ "$PIN" = 1 ] || continue
+    GEN_WRAP=$P99_CLIENT_WRAP GEN_TOOL=raw run_gen "p99 open node @${HALF_P}/s ($PIN_LABEL, raw-spin)" $NODE_T --scenario http-hot --hot "$HOT" --skip-setup --client raw --spin --mode open --rate "$HALF_P" --duration "$GEN_DURATION"
+    GEN_WRAP=$P99_CLIENT_WRAP GEN_TOOL=raw run_gen "p99 open baseline @${HALF_P}/s ($PIN_LABEL, raw-spin)" --target "http://127.0.0.1:$BASE_HTTP" --scenario http-hot --hot "$HOT" --skip-setup --client raw --spin --mode open --rate "$HALF_P" --duration "$GEN_DURATION"
   done
   if [ "${IDNODE_LOAD_P99_HTTPCLIENT:-1}" = 1 ]; then
     for r in $(seq "$ROUNDS"); do
