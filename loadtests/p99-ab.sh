@@ -12,6 +12,7 @@
 # IDNODE_AB_RT=1: every run twice, as is and with server (all threads, chrt -a -p) and client at
 # SCHED_FIFO priority 1, so neighbours on the shared cores cannot delay either (a measurement aid,
 # not a deployment setting).
+# IDNODE_AB_CLIENT_ARGS: extra generator options, e.g. "--spin" (the pinned client busy-polls).
 # Settings: IDNODE_AB_DURATION (5 s per run), IDNODE_AB_CONNECTIONS (64), IDNODE_LOAD_PORT_BASE
 # (48300: nodes base+10.. and their h2c base+30.., baseline base+100/101), IDNODE_LOAD_SKIP_BUILD=1. Loopback only.
 set -euo pipefail
@@ -70,7 +71,7 @@ for r in $(seq "$ROUNDS"); do
    for mode in "${MODES[@]}"; do
     prio=""
     if [ "$mode" = fifo ]; then chrt -a -f -p 1 "${SPIDS[$k]}" >/dev/null; prio="chrt -f 1"; fi
-    line=$($CLI $prio dotnet "$GEN" --target "http://127.0.0.1:${PORTS[$k]}" --scenario http-hot --hot "$HOT" --skip-setup --client raw \
+    line=$($CLI $prio dotnet "$GEN" --target "http://127.0.0.1:${PORTS[$k]}" --scenario http-hot --hot "$HOT" --skip-setup --client raw ${IDNODE_AB_CLIENT_ARGS:-} \
       --mode open --rate "$RATE" --duration "$DURATION" --connections "$CONNS" | grep '^RESULT ' || echo "RESULT status=failed")
     f() { sed -E "s/.* $1=([0-9.]+).*/\1/" <<<"$line"; }
     [ "$mode" = fifo ] && chrt -a -o -p 0 "${SPIDS[$k]}" >/dev/null
