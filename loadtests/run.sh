@@ -17,8 +17,11 @@
 #                               cluster started here) and, when the node has it, the Redis cache
 #                               (ConnectionStrings__Redis, or a throwaway redis-server).
 #   IDNODE_LOAD_SKIP_BUILD=1    use the existing Release build
-#   IDNODE_LOAD_ONLY="wrk h2load grpc gen"  which parts to run (e.g. IDNODE_LOAD_ONLY=wrk for the ratio alone)
+#   IDNODE_LOAD_ONLY="wrk h2load grpc gen p99"  which parts to run (e.g. IDNODE_LOAD_ONLY=wrk for the ratio alone)
 #                               "l2": the warm-from-Redis rows alone (production mode; they also run with "gen")
+#   IDNODE_LOAD_PIN=1           p99 part: server (node or baseline) on core 1, every client on core 0 (taskset);
+#                               IDNODE_LOAD_PIN=0 runs the same part unpinned. Needs >= 2 cores.
+#   IDNODE_LOAD_P99_HTTPCLIENT=0  p99 part: skip the HttpClient open-loop rows (the raw client's are always run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -26,7 +29,7 @@ ROOT=$PWD
 DURATION=${IDNODE_LOAD_DURATION:-10}
 GEN_DURATION=${IDNODE_LOAD_GEN_DURATION:-5}
 ROUNDS=${IDNODE_LOAD_ROUNDS:-2}
-ONLY=" ${IDNODE_LOAD_ONLY:-wrk h2load grpc gen} "
+ONLY=" ${IDNODE_LOAD_ONLY:-wrk h2load grpc gen p99} "
 CONNS=${IDNODE_LOAD_CONNECTIONS:-64}
 IDS=${IDNODE_LOAD_IDENTIFIERS:-10000}
 BASE=${IDNODE_LOAD_PORT_BASE:-47300}
@@ -154,7 +157,7 @@ start_node() {
     Logging__LogLevel__Default=Warning \
     Logging__LogLevel__Microsoft.Hosting.Lifetime=Warning \
     "${NODE_ENV[@]}" "$@" \
-    dotnet IdNode.Server.dll) >"$WORK/node.log" 2>&1 &
+    ${SERVER_WRAP:-} dotnet IdNode.Server.dll) >"$WORK/node.log" 2>&1 &
   NODE_PID=$!
   wait_http "http://127.0.0.1:$NODE_HTTP/alive" "$NODE_PID" || { log "node did not start"; cat "$WORK/node.log" >&2; exit 1; }
 }
@@ -214,7 +217,7 @@ GEN_GEN0=0x4000000
 run_gen() {
   local key=$1; shift
   local tool=${GEN_TOOL:-gen} out line
-  out=$(DOTNET_GCgen0size=$GEN_GEN0 dotnet "$GEN_DLL" --prefix $PREFIX --admin-secret "$SECRET" --connections "$CONNS" --identifiers "$IDS" "$@" 2>&1) || true
+  out=$(DOTNET_GCgen0size=$GEN_GEN0 ${GEN_WRAP:-} dotnet "$GEN_DLL" --prefix $PREFIX --admin-secret "$SECRET" --connections "$CONNS" --identifiers "$IDS" "$@" 2>&1) || true
   line=$(grep '^RESULT ' <<<"$out" | tail -n 1)
   if [[ $line != *status=ok* ]]; then
     log "generator $key: ${line:-no result}"; grep -v '^RESULT ' <<<"$out" | tail -n 5 >&2 || true
@@ -437,6 +440,82 @@ LUA
   "${RCLI[@]}" --raw EVAL "for i = 0, tonumber(ARGV[1]) - 1 do redis.call('DEL', ARGV[2] .. string.format('%012d', i)) end" 0 "$IDS" "${R_KEYS}rawfloor:" >/dev/null
 fi
 
+# ---- p99 at half the maximum, client and server on separate cores (issue 6) ---------------
+# The open-loop rows above share both cores between client and server, so their tail is mostly
+# scheduling. Here the server (node, then baseline) runs alone on core 1 and every client on core 0
+# (IDNODE_LOAD_PIN=0: the same steps unpinned). The maximum is measured closed-loop under the SAME
+# pinning (wrk -t1 and the generator's raw client, node and baseline each, interleaved); then the
+# open loop at half the node's lower maximum, node and baseline at the same rate, interleaved,
+# with the raw client (one thread, no allocation per request), pinned also with the raw client
+# busy-polling (--spin), and with HttpClient for comparison.
+# Under taskset the .NET runtime sees 1 CPU: Server GC falls back to Workstation GC (no
+# ".NET Server GC" threads), the thread pool starts with 1 worker, Kestrel uses 1 I/O queue.
+if [[ $ONLY == *" p99 "* ]]; then
+  PIN=${IDNODE_LOAD_PIN:-1}
+  [ "$(nproc)" -ge 2 ] || PIN=0
+  if [ "$PIN" = 1 ] && command -v taskset >/dev/null; then
+    PIN_LABEL=pinned P99_SERVER_WRAP="taskset -c 1" P99_CLIENT_WRAP="taskset -c 0" P99_WRK_T=1
+  else
+    PIN_LABEL=unpinned P99_SERVER_WRAP="" P99_CLIENT_WRAP="" P99_WRK_T=2
+  fi
+  P99_LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+  log "p99 part ($PIN_LABEL): restarting node and baseline"
+  stop "$NODE_PID"; NODE_PID=""
+  SERVER_WRAP=$P99_SERVER_WRAP start_node
+  stop "$BASE_PID"; BASE_PID=""
+  $P99_SERVER_WRAP dotnet "$BASELINE_DLL" --body "$WORK/hot.json" --http1 $BASE_HTTP --h2c $BASE_H2C >"$WORK/baseline.log" 2>&1 &
+  BASE_PID=$!
+  wait_http "$BASE_URL" "$BASE_PID" || { log "baseline did not start"; cat "$WORK/baseline.log" >&2; exit 1; }
+  gc_threads() { cat /proc/"$1"/task/*/comm 2>/dev/null | grep -c 'Server GC' || true; }
+  echo "p99 part ($PIN_LABEL): server wrapper '${P99_SERVER_WRAP:-none}', client wrapper '${P99_CLIENT_WRAP:-none}'; Server GC threads: node $(gc_threads "$NODE_PID"), baseline $(gc_threads "$BASE_PID")" >>"$WORK/notes"
+  p99_wrk() {
+    local key=$1 url=$2 out rps p50 p99
+    out=$($P99_CLIENT_WRAP wrk -t"$P99_WRK_T" -c"$CONNS" -d"${DURATION}s" --latency "$url")
+    rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
+    p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
+    p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+    log "wrk $key: $rps req/s p50 ${p50}ms p99 ${p99}ms"
+    record "$key" wrk "$rps" "$p50" "$p99"
+  }
+  # Unmeasured first: a fresh process runs tier-0 code for its first seconds.
+  for url in "$NODE_URL" "$BASE_URL"; do $P99_CLIENT_WRAP wrk -t"$P99_WRK_T" -c"$CONNS" -d3s "$url" >/dev/null; done
+  for r in $(seq "$ROUNDS"); do
+    p99_wrk "p99 max node ($PIN_LABEL)" "$NODE_URL"
+    p99_wrk "p99 max baseline ($PIN_LABEL)" "$BASE_URL"
+    GEN_WRAP=$P99_CLIENT_WRAP GEN_TOOL=raw run_gen "p99 max node ($PIN_LABEL)" $NODE_T --scenario http-hot --hot "$HOT" --skip-setup --client raw --duration "$DURATION"
+    GEN_WRAP=$P99_CLIENT_WRAP GEN_TOOL=raw run_gen "p99 max baseline ($PIN_LABEL)" --target "http://127.0.0.1:$BASE_HTTP" --scenario http-hot --hot "$HOT" --skip-setup --client raw --duration "$DURATION"
+  done
+  # Half of the node's maximum: the lower of wrk's and the raw client's best, pinned like the open loop.
+  HALF_P=$( { best "p99 max node ($PIN_LABEL)" wrk; best "p99 max node ($PIN_LABEL)" raw; } | awk -F'\t' '$3 + 0 > 0 && (min == "" || $3 + 0 < min) { min = $3 + 0 } END { printf "%.0f", (min > 0 ? min / 2 : 1000) }')
+  HALF_P=${HALF_P:-1000}
+  for r in $(seq "$ROUNDS"); do
+    GEN_WRAP=$P99_CLIENT_WRAP GEN_TOOL=raw run_gen "p99 open node @${HALF_P}/s ($PIN_LABEL, raw)" $NODE_T --scenario http-hot --hot "$HOT" --skip-setup --client raw --mode open --rate "$HALF_P" --duration "$GEN_DURATION"
+    GEN_WRAP=$P99_CLIENT_WRAP GEN_TOOL=raw run_gen "p99 open baseline @${HALF_P}/s ($PIN_LABEL, raw)" --target "http://127.0.0.1:$BASE_HTTP" --scenario http-hot --hot "$HOT" --skip-setup --client raw --mode open --rate "$HALF_P" --duration "$GEN_DURATION"
+    # The same with the client busy-polling (--spin): its core never halts, so the client's two
+    # wake-ups per request (pacing, receive) leave the tail; the server's own wake-up stays in it.
+    # Pinned only: unpinned, a spinning client would take the server's core much of the time.
+    [ "$PIN" = 1 ] || continue
+    GEN_WRAP=$P99_CLIENT_WRAP GEN_TOOL=raw run_gen "p99 open node @${HALF_P}/s ($PIN_LABEL, raw-spin)" $NODE_T --scenario http-hot --hot "$HOT" --skip-setup --client raw --spin --mode open --rate "$HALF_P" --duration "$GEN_DURATION"
+    GEN_WRAP=$P99_CLIENT_WRAP GEN_TOOL=raw run_gen "p99 open baseline @${HALF_P}/s ($PIN_LABEL, raw-spin)" --target "http://127.0.0.1:$BASE_HTTP" --scenario http-hot --hot "$HOT" --skip-setup --client raw --spin --mode open --rate "$HALF_P" --duration "$GEN_DURATION"
+  done
+  if [ "${IDNODE_LOAD_P99_HTTPCLIENT:-1}" = 1 ]; then
+    for r in $(seq "$ROUNDS"); do
+      GEN_WRAP=$P99_CLIENT_WRAP run_gen "p99 open node @${HALF_P}/s ($PIN_LABEL, HttpClient)" $NODE_T --scenario http-hot --hot "$HOT" --skip-setup --mode open --rate "$HALF_P" --duration "$GEN_DURATION"
+      GEN_WRAP=$P99_CLIENT_WRAP run_gen "p99 open baseline @${HALF_P}/s ($PIN_LABEL, HttpClient)" --target "http://127.0.0.1:$BASE_HTTP" --scenario http-hot --hot "$HOT" --skip-setup --mode open --rate "$HALF_P" --duration "$GEN_DURATION"
+    done
+  fi
+  tp_threads() { cat /proc/"$1"/task/*/comm 2>/dev/null | grep -c 'TP Worker' || true; }
+  echo "p99 part ($PIN_LABEL): thread-pool workers after the runs: node $(tp_threads "$NODE_PID"), baseline $(tp_threads "$BASE_PID"); load average at its start $P99_LOAD_START, at its end $(cut -d' ' -f1-3 /proc/loadavg)" >>"$WORK/notes"
+  # The machine's own jitter on the cores used (loadtests/jitter.py: CPU taken away while spinning, and
+  # wake-up lateness from short sleeps): a tail below it cannot be measured here.
+  if command -v python3 >/dev/null; then
+    for c in 0 1; do
+      if [ "$PIN" = 1 ]; then taskset -c $c python3 "$ROOT/loadtests/jitter.py" 2 "  jitter core $c"; else python3 "$ROOT/loadtests/jitter.py" 2 "  jitter (unpinned)"; fi >>"$WORK/notes"
+      [ "$PIN" = 1 ] || break
+    done
+  fi
+fi
+
 # ---- table --------------------------------------------------------------------------------
 wrk_base=$(best "hot http baseline" wrk | cut -f3)
 h2_base=$(best "hot h2c baseline" h2load | cut -f3)
@@ -457,6 +536,7 @@ while IFS=$'\t' read -r key tool; do
   case $tool in wrk) base=$wrk_base ;; h2load) base=$h2_base ;; grpc) base=$grpc_base ;; ggen) base=$ggen_base ;; *) base=$gen_base ;; esac
   [[ $key == "cold pg "* ]] && base=$pg_base
   [[ $key == "warm redis "* ]] && base=$redis_base
+  [[ $key == "p99 "* ]] && base=$(best "${key/node/baseline}" "$tool" | cut -f3)   # same part, same tool, same pinning
   ratio=$(awk -v a="$rps" -v b="$base" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }')
   [[ $key == *" open "* ]] && ratio="-"   # a fixed rate: compare the latencies, not the rates
   printf '%-30s %-7s %10s %10s %10s %8s\n' "$key" "$tool" "$rps" "$p50" "$p99" "$ratio"

@@ -48,6 +48,19 @@ public sealed class LoadOptions
     /// </summary>
     public int GrpcConnections { get; private set; } = 1;
 
+    /// <summary>
+    /// http (HttpClient, the default) or raw (http-hot only: one thread, raw sockets, pre-built
+    /// request bytes, no allocation per request; see <see cref="RawHttpLoop"/>).
+    /// </summary>
+    public string Client { get; private set; } = "http";
+
+    /// <summary>
+    /// --client raw only: busy-poll (epoll with timeout 0, never sleep) instead of sleeping until
+    /// the next due time or response. Only for a client pinned to a core of its own: it takes
+    /// that core whole, so the client's own wake-ups from a halted vCPU leave the measurement.
+    /// </summary>
+    public bool Spin { get; private set; }
+
     /// <summary>Skip registering identifiers (they were registered by an earlier run against the same data).</summary>
     public bool SkipSetup { get; private set; }
 
@@ -73,6 +86,8 @@ public sealed class LoadOptions
                 case "--admin-secret": o.AdminSecret = Value(); break;
                 case "--hot": o.HotHandle = Value(); break;
                 case "--skip-setup": o.SkipSetup = true; break;
+                case "--client": o.Client = Value(); break;
+                case "--spin": o.Spin = true; break;
                 case "--grpc-target": o.GrpcTarget = new Uri(Value().TrimEnd('/') + "/"); grpcTargetSet = true; break;
                 case "--grpc-connections": o.GrpcConnections = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option {name}");
@@ -80,6 +95,12 @@ public sealed class LoadOptions
         }
         if (o.Mode is not ("closed" or "open"))
             throw new ArgumentException("--mode must be closed or open");
+        if (o.Client is not ("http" or "raw"))
+            throw new ArgumentException("--client must be http or raw");
+        if (o.Client == "raw" && o.Scenario != "http-hot")
+            throw new ArgumentException("--client raw runs the http-hot scenario only");
+        if (o.Spin && o.Client != "raw")
+            throw new ArgumentException("--spin needs --client raw");
         if (o.Connections < 1 || o.Duration <= 0 || o.Rate <= 0 || o.Identifiers < 1)
             throw new ArgumentException("--connections, --duration, --rate and --identifiers must be positive");
         if (!grpcTargetSet)
@@ -99,6 +120,7 @@ public sealed class LoadOptions
           [--warmup 2] [--rate 1000 (open loop, req/s)] [--identifiers 10000] [--prefix 88.999]
           [--admin-secret S (needed to register)] [--hot 88.999/LOADTEST-HOT] [--skip-setup]
           [--grpc-target http://127.0.0.1:47301 (h2c; default: --target's port + 1)] [--grpc-connections 1]
+          [--client http|raw (raw: http-hot only, Linux x64)] [--spin (raw only: busy-poll, never sleep)]
 
         http-cold sends the same traffic as http-warm without warming the cache first; run it
         against a node whose L1 is off (IdNode__Cache__L1MaxBytes=0) to measure store reads.
@@ -106,5 +128,8 @@ public sealed class LoadOptions
         (closed loop) spread over --grpc-connections channels; set-up registers over --target.
         Open loop: one pacer thread sends at --rate, unbounded outstanding requests, latency from
         the due time (and, separately, from the actual send).
+        --client raw: one thread drives all connections over raw non-blocking sockets (epoll),
+        paces the open loop itself, and allocates nothing per request. --spin makes that thread
+        poll without ever sleeping; give it a core of its own (taskset), it uses all of it.
         """;
 }

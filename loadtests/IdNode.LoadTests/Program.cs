@@ -32,12 +32,22 @@ if (scenario.SkipReason is { } reason)
 try
 {
     await scenario.SetupAsync(cts.Token);
-    var result = await LoadRunner.RunAsync(scenario, options, cts.Token);
+    RunResult result;
+    if (options.Client == "raw")
+    {
+        if (RawHttpLoop.Unsupported is { } unsupported)
+            throw new InvalidOperationException(unsupported);
+        result = RawHttpLoop.Run(options, client.HandleUri(options.HotHandle).PathAndQuery, cts.Token);
+    }
+    else
+    {
+        result = await LoadRunner.RunAsync(scenario, options, cts.Token);
+    }
     Console.WriteLine(result.Table());
     Console.WriteLine(result.Machine());
     return result.Errors > 0 ? 1 : 0;
 }
-catch (Exception e) when (e is InvalidOperationException or HttpRequestException)
+catch (Exception e) when (e is InvalidOperationException or HttpRequestException or System.Net.Sockets.SocketException)
 {
     Console.Error.WriteLine($"{scenario.Name}: {e.Message}");
     Console.WriteLine($"RESULT scenario={scenario.Name} status=failed");
