@@ -54,6 +54,10 @@ public static class HandleJsonReader
 
     /// <summary>The stored form: an array of values with their timestamps.</summary>
     public static List<HandleValue> ReadStored(ReadOnlySpan<byte> utf8)
+        => StoredFormReader.TryRead(utf8, out var values) ? values : ReadStoredDocument(utf8);
+
+    /// <summary>The lenient reader of the stored form: anything the fast reader declines.</summary>
+    internal static List<HandleValue> ReadStoredDocument(ReadOnlySpan<byte> utf8)
     {
         var reader = new Utf8JsonReader(utf8);
         using var doc = JsonDocument.ParseValue(ref reader);
