@@ -16,6 +16,8 @@ public sealed class CopyFloorScenario(LoadOptions options) : Scenario, IDisposab
     private const string Schema = "loadtest_floor";
     private NpgsqlDataSource? _source;
     private long _seq;
+    // Numbers the calls itself: the runner's sequence starts again after the warm-up.
+    private long _calls;
 
     public override string Name => "copy-floor";
 
@@ -45,11 +47,12 @@ public sealed class CopyFloorScenario(LoadOptions options) : Scenario, IDisposab
     public override async ValueTask<bool> SendAsync(long sequence, CancellationToken cancellationToken)
     {
         var n = options.BatchSize;
+        var call = Interlocked.Increment(ref _calls);
         var keys = new string[n];
         var data = new byte[n][];
         for (var i = 0; i < n; i++)
         {
-            keys[i] = $"{options.Prefix}/LOADTEST-F{sequence:D7}-{i:D4}";
+            keys[i] = $"{options.Prefix}/LOADTEST-F{call:D7}-{i:D4}";
             data[i] = Records.Body(keys[i], sequence);
         }
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();

@@ -19,6 +19,8 @@ public sealed class GrpcBatchScenario : Scenario, IDisposable
     private readonly Registry.RegistryClient _client;
     private readonly Metadata _admin;
     private readonly string _run = DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
+    // Numbers the calls itself: the runner's sequence starts again after the warm-up.
+    private long _calls;
 
     public GrpcBatchScenario(LoadOptions options)
     {
@@ -53,10 +55,11 @@ public sealed class GrpcBatchScenario : Scenario, IDisposable
 
     public override async ValueTask<bool> SendAsync(long sequence, CancellationToken cancellationToken)
     {
+        var call = Interlocked.Increment(ref _calls);
         var request = new BatchRegisterRequest();
         for (var i = 0; i < _options.BatchSize; i++)
         {
-            var handle = $"{_options.Prefix}/LOADTEST-B{_run}-{sequence:D7}-{i:D4}";
+            var handle = $"{_options.Prefix}/LOADTEST-B{_run}-{call:D7}-{i:D4}";
             var item = new RegisterItem { Handle = handle };
             item.Values.Add(Values(handle, sequence));
             request.Items.Add(item);

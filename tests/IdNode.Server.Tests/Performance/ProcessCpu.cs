@@ -31,9 +31,13 @@ internal static class ProcessCpu
                 try
                 {
                     var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                    // Fields after the parenthesised command name: state ppid ... utime(14) stime(15).
+                    // Fields after the parenthesised command name: state ppid ... utime(14) stime(15)
+                    // cutime(16) cstime(17). The postmaster's cutime/cstime hold the backends that
+                    // already exited (a pool closing a connection), so none of their time is lost.
                     var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                    if (pid == postmaster || f[1] == postmaster)
+                    if (pid == postmaster)
+                        ticks += long.Parse(f[11]) + long.Parse(f[12]) + long.Parse(f[13]) + long.Parse(f[14]);
+                    else if (f[1] == postmaster)
                         ticks += long.Parse(f[11]) + long.Parse(f[12]);
                 }
                 catch (IOException)
