@@ -116,7 +116,9 @@ public static class HandleJsonWriter
         if (storage || v.Permissions != ValuePermissions.Default)
             w.WriteString("permissions"u8, ValuePermissionsText.Format(v.Permissions));
         w.WriteNumber("ttl"u8, v.Ttl);
-        w.WriteString("timestamp"u8, FormatTimestamp(v.Timestamp));
+        Span<byte> timestamp = stackalloc byte[TimestampLength];
+        WriteTimestamp(v.Timestamp, timestamp);
+        w.WriteString("timestamp"u8, timestamp);
         if (v.References.Count > 0)
         {
             w.WriteStartArray("references"u8);
@@ -163,5 +165,42 @@ public static class HandleJsonWriter
     }
 
     public static string FormatTimestamp(long unixSeconds)
-        => DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    {
+        Span<byte> timestamp = stackalloc byte[TimestampLength];
+        WriteTimestamp(unixSeconds, timestamp);
+        return System.Text.Encoding.ASCII.GetString(timestamp);
+    }
+
+    /// <summary>Length of <c>yyyy-MM-ddTHH:mm:ssZ</c> (years 0001–9999, the range of <see cref="DateTime"/>).</summary>
+    private const int TimestampLength = 20;
+
+    // Every value of every record written or served carries one: a custom-format ToString parsed
+    // its pattern and allocated a string each time (~2-3 % of the node's CPU in a gRPC batch), so
+    // the digits are written straight into the UTF-8 buffer.
+    private static void WriteTimestamp(long unixSeconds, Span<byte> b)
+    {
+        var t = DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime;
+        var (year, month, day) = t;
+        b[0] = (byte)('0' + year / 1000);
+        b[1] = (byte)('0' + year / 100 % 10);
+        b[2] = (byte)('0' + year / 10 % 10);
+        b[3] = (byte)('0' + year % 10);
+        b[4] = (byte)'-';
+        TwoDigits(b[5..], month);
+        b[7] = (byte)'-';
+        TwoDigits(b[8..], day);
+        b[10] = (byte)'T';
+        TwoDigits(b[11..], t.Hour);
+        b[13] = (byte)':';
+        TwoDigits(b[14..], t.Minute);
+        b[16] = (byte)':';
+        TwoDigits(b[17..], t.Second);
+        b[19] = (byte)'Z';
+    }
+
+    private static void TwoDigits(Span<byte> b, int n)
+    {
+        b[0] = (byte)('0' + n / 10);
+        b[1] = (byte)('0' + n % 10);
+    }
 }
