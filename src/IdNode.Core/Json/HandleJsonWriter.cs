@@ -91,11 +91,31 @@ public static class HandleJsonWriter
     /// <summary>The stored form of a record's values (every field, timestamps included).</summary>
     public static byte[] Stored(IReadOnlyList<HandleValue> values)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer, Compact))
-            WriteValues(w, values, null, storage: true);
-        return buffer.WrittenSpan.ToArray();
+        // Batches encode thousands of records back to back: a fresh buffer and writer per record
+        // allocated ~9x the encoded size (the writer asks for worst-case escaping room, so the
+        // buffer doubled several times). One pair per thread is reused; nothing here awaits.
+        var buffer = t_storedBuffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        var w = t_storedWriter;
+        if (w is null)
+            t_storedWriter = w = new Utf8JsonWriter(buffer, Compact);
+        else
+            w.Reset(buffer);
+        WriteValues(w, values, null, storage: true);
+        w.Flush();
+        var result = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > MaxRetainedBuffer)
+        {
+            // An unusually large record: do not keep its buffer for the life of the thread.
+            t_storedBuffer = null;
+            t_storedWriter = null;
+        }
+        return result;
     }
+
+    private const int MaxRetainedBuffer = 64 * 1024;
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_storedBuffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_storedWriter;
 
     public static void WriteValues(Utf8JsonWriter w, IReadOnlyList<HandleValue> values, Func<HandleValue, bool>? include, bool storage)
     {
