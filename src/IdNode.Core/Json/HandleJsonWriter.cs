@@ -91,31 +91,11 @@ public static class HandleJsonWriter
     /// <summary>The stored form of a record's values (every field, timestamps included).</summary>
     public static byte[] Stored(IReadOnlyList<HandleValue> values)
     {
-        // Batches encode thousands of records back to back: a fresh buffer and writer per record
-        // allocated ~9x the encoded size (the writer asks for worst-case escaping room, so the
-        // buffer doubled several times). One pair per thread is reused; nothing here awaits.
-        var buffer = t_storedBuffer ??= new ArrayBufferWriter<byte>(4096);
-        buffer.ResetWrittenCount();
-        var w = t_storedWriter;
-        if (w is null)
-            t_storedWriter = w = new Utf8JsonWriter(buffer, Compact);
-        else
-            w.Reset(buffer);
-        WriteValues(w, values, null, storage: true);
-        w.Flush();
-        var result = buffer.WrittenSpan.ToArray();
-        if (buffer.Capacity > MaxRetainedBuffer)
-        {
-            // An unusually large record: do not keep its buffer for the life of the thread.
-            t_storedBuffer = null;
-            t_storedWriter = null;
-        }
-        return result;
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer, Compact))
+            WriteValues(w, values, null, storage: true);
+        return buffer.WrittenSpan.ToArray();
     }
-
-    private const int MaxRetainedBuffer = 64 * 1024;
-    [ThreadStatic] private static ArrayBufferWriter<byte>? t_storedBuffer;
-    [ThreadStatic] private static Utf8JsonWriter? t_storedWriter;
 
     public static void WriteValues(Utf8JsonWriter w, IReadOnlyList<HandleValue> values, Func<HandleValue, bool>? include, bool storage)
     {
@@ -136,9 +116,7 @@ public static class HandleJsonWriter
         if (storage || v.Permissions != ValuePermissions.Default)
             w.WriteString("permissions"u8, ValuePermissionsText.Format(v.Permissions));
         w.WriteNumber("ttl"u8, v.Ttl);
-        Span<byte> timestamp = stackalloc byte[TimestampLength];
-        WriteTimestamp(v.Timestamp, timestamp);
-        w.WriteString("timestamp"u8, timestamp);
+        w.WriteString("timestamp"u8, FormatTimestamp(v.Timestamp));
         if (v.References.Count > 0)
         {
             w.WriteStartArray("references"u8);
@@ -185,42 +163,5 @@ public static class HandleJsonWriter
     }
 
     public static string FormatTimestamp(long unixSeconds)
-    {
-        Span<byte> timestamp = stackalloc byte[TimestampLength];
-        WriteTimestamp(unixSeconds, timestamp);
-        return System.Text.Encoding.ASCII.GetString(timestamp);
-    }
-
-    /// <summary>Length of <c>yyyy-MM-ddTHH:mm:ssZ</c> (years 0001–9999, the range of <see cref="DateTime"/>).</summary>
-    private const int TimestampLength = 20;
-
-    // Every value of every record written or served carries one: a custom-format ToString parsed
-    // its pattern and allocated a string each time (~2-3 % of the node's CPU in a gRPC batch), so
-    // the digits are written straight into the UTF-8 buffer.
-    private static void WriteTimestamp(long unixSeconds, Span<byte> b)
-    {
-        var t = DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime;
-        var (year, month, day) = t;
-        b[0] = (byte)('0' + year / 1000);
-        b[1] = (byte)('0' + year / 100 % 10);
-        b[2] = (byte)('0' + year / 10 % 10);
-        b[3] = (byte)('0' + year % 10);
-        b[4] = (byte)'-';
-        TwoDigits(b[5..], month);
-        b[7] = (byte)'-';
-        TwoDigits(b[8..], day);
-        b[10] = (byte)'T';
-        TwoDigits(b[11..], t.Hour);
-        b[13] = (byte)':';
-        TwoDigits(b[14..], t.Minute);
-        b[16] = (byte)':';
-        TwoDigits(b[17..], t.Second);
-        b[19] = (byte)'Z';
-    }
-
-    private static void TwoDigits(Span<byte> b, int n)
-    {
-        b[0] = (byte)('0' + n / 10);
-        b[1] = (byte)('0' + n % 10);
-    }
+        => DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -35,34 +35,6 @@ public class HandleJsonTests
         Assert.Equal("""{"responseCode":1,"handle":"88.999/a","values":[{"index":1,"type":"URL","data":{"format":"string","value":"x"},"ttl":86400,"timestamp":"1970-01-01T00:00:00Z"}]}""", json);
     }
 
-    [Theory]
-    [InlineData(0L, "1970-01-01T00:00:00Z")]
-    [InlineData(1_790_000_000L, "2026-09-21T14:13:20Z")]
-    [InlineData(951_782_400L, "2000-02-29T00:00:00Z")]
-    [InlineData(-1L, "1969-12-31T23:59:59Z")]
-    [InlineData(-62_135_596_800L, "0001-01-01T00:00:00Z")]
-    [InlineData(253_402_300_799L, "9999-12-31T23:59:59Z")]
-    public void Timestamps_are_iso_8601_utc_with_four_digit_years(long unixSeconds, string expected)
-    {
-        Assert.Equal(expected, HandleJsonWriter.FormatTimestamp(unixSeconds));
-        var values = new List<HandleValue> { new(1, "URL", ValueData.FromString("x"), Timestamp: unixSeconds) };
-        using var doc = JsonDocument.Parse(HandleJsonWriter.Stored(values));
-        Assert.Equal(expected, doc.RootElement[0].GetProperty("timestamp").GetString());
-        Assert.Equal(unixSeconds, HandleJsonReader.ReadStored(HandleJsonWriter.Stored(values))[0].Timestamp);
-    }
-
-    [Fact]
-    public void Timestamps_match_the_invariant_round_trip_format_across_years()
-    {
-        // Steps of ~31.7 days (an odd number of seconds) sweep every month, hour, minute and second digit.
-        for (var t = -62_135_596_800L; t <= 253_402_300_799L; t += 2_737_787)
-        {
-            var reference = DateTimeOffset.FromUnixTimeSeconds(t).UtcDateTime
-                .ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
-            Assert.Equal(reference, HandleJsonWriter.FormatTimestamp(t));
-        }
-    }
-
     [Fact]
     public void Chinese_text_is_not_escaped_but_html_sensitive_characters_are()
     {
