@@ -17,7 +17,8 @@
 #                               cluster started here) and, when the node has it, the Redis cache
 #                               (ConnectionStrings__Redis, or a throwaway redis-server).
 #   IDNODE_LOAD_SKIP_BUILD=1    use the existing Release build
-#   IDNODE_LOAD_ONLY="wrk h2load grpc gen p99"  which parts to run (e.g. IDNODE_LOAD_ONLY=wrk for the ratio alone)
+#   IDNODE_LOAD_ONLY="wrk h2load grpc gen p99"  which parts to run (e.g. IDNODE_LOAD_ONLY=wrk for the ratio alone;
+#                               "batch" runs only the production-mode batch rows, which "gen" includes)
 #                               "l2": the warm-from-Redis rows alone (production mode; they also run with "gen")
 #   IDNODE_LOAD_PIN=1           p99 part: server (node or baseline) on core 1, every client on core 0 (taskset);
 #                               IDNODE_LOAD_PIN=0 runs the same part unpinned. Needs >= 2 cores.
@@ -227,6 +228,7 @@ run_gen() {
   field() { sed -E "s/.* $1=([0-9.]+).*/\1/" <<<"$line"; }
   local rps p50 p99 errors
   rps=$(field rps); p50=$(field p50_ms); p99=$(field p99_ms); errors=$(field errors)
+  [ "${GEN_ITEMS:-0}" = 1 ] && rps=$(field items_per_s)   # batch rows: identifiers/s, latencies per call
   [ "$errors" = 0 ] || log "generator $key: $errors errors"
   if [[ $line == *mode=open* ]]; then
     printf '  %-34s from due: p50 %s p90 %s p99 %s p99.9 %s ms | from send: p50 %s p99 %s p99.9 %s ms | send lag mean %s p99 %s ms | client GCs %s (%s ms)\n' \
@@ -516,6 +518,28 @@ if [[ $ONLY == *" p99 "* ]]; then
   fi
 fi
 
+# ---- batch registration on PostgreSQL vs. binary COPY of the same rows (production mode, issue 6) --
+# gRPC BatchRegister, 2000 new identifiers per call, IDNODE_LOAD_BATCH_CALLERS concurrent callers,
+# against the generator's copy-floor: the same number of rows (record, history entry, change-log
+# entry) binary-COPYed straight into scratch tables of the same shape on the same PostgreSQL.
+# Interleaved; the req/s column is identifiers/s, p50/p99 are per call; ratio = node / floor.
+if [[ $ONLY == *" gen "* || $ONLY == *" batch "* ]] && [ "$MODE" = production ]; then
+  BATCH_CALLERS=${IDNODE_LOAD_BATCH_CALLERS:-4}
+  stop "$NODE_PID"; NODE_PID=""
+  start_node
+  # The first round warms the node up for IDNODE_LOAD_BATCH_WARMUP seconds (20): with a 2 s warm-up
+  # most of the node's CPU per identifier was still JIT tier-up (over 1000 methods recompiled during
+  # the measured window; after 40 s, 72).
+  batch_warmup=${IDNODE_LOAD_BATCH_WARMUP:-20}
+  for r in $(seq "$ROUNDS"); do
+    GEN_TOOL=bgen GEN_ITEMS=1 run_gen "gen grpc-batch (ids/s)" --scenario grpc-batch --grpc-target "http://127.0.0.1:$NODE_H2C" \
+      --connections "$BATCH_CALLERS" --batch-size 2000 --duration "$GEN_DURATION" --warmup "$batch_warmup"
+    batch_warmup=2
+    GEN_TOOL=bgen GEN_ITEMS=1 run_gen "copy floor (ids/s)" --scenario copy-floor --pg "$ConnectionStrings__Postgres" \
+      --connections "$BATCH_CALLERS" --batch-size 2000 --duration "$GEN_DURATION" --warmup 2
+  done
+fi
+
 # ---- table --------------------------------------------------------------------------------
 wrk_base=$(best "hot http baseline" wrk | cut -f3)
 h2_base=$(best "hot h2c baseline" h2load | cut -f3)
@@ -524,6 +548,7 @@ gen_base=$(best "gen hot baseline" gen | cut -f3)
 pg_base=$(best "cold pg raw select (pgbench)" pgbench | cut -f3)
 ggen_base=$(best "gen grpc-hot baseline (BareGrpc)" ggen | cut -f3)
 redis_base=$(best "warm redis raw HMGET" redisb | cut -f3)
+bgen_base=$(best "copy floor (ids/s)" bgen | cut -f3)
 echo
 echo "IdNode load test — $(date -u '+%Y-%m-%d %H:%M UTC'), $MODE mode, $(nproc) cores, $CONNS connections, ${DURATION}s runs, $ROUNDS interleaved rounds; load average at start $LOAD_START, at end $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-30s %-7s %10s %10s %10s %8s\n' scenario tool "req/s" "p50 ms" "p99 ms" ratio
@@ -533,7 +558,7 @@ while IFS=$'\t' read -r key tool; do
   if [[ $key == *" open "* ]]; then line=$(median_p99 "$key" "$tool"); else line=$(best "$key" "$tool"); fi
   [ -n "$line" ] || line=$(awk -F'\t' -v k="$key" -v t="$tool" '$1 == k && $2 == t' "$RESULTS" | head -n 1)
   IFS=$'\t' read -r _ _ rps p50 p99 <<<"$line"
-  case $tool in wrk) base=$wrk_base ;; h2load) base=$h2_base ;; grpc) base=$grpc_base ;; ggen) base=$ggen_base ;; *) base=$gen_base ;; esac
+  case $tool in wrk) base=$wrk_base ;; h2load) base=$h2_base ;; grpc) base=$grpc_base ;; ggen) base=$ggen_base ;; bgen) base=$bgen_base ;; *) base=$gen_base ;; esac
   [[ $key == "cold pg "* ]] && base=$pg_base
   [[ $key == "warm redis "* ]] && base=$redis_base
   [[ $key == "p99 "* ]] && base=$(best "${key/node/baseline}" "$tool" | cut -f3)   # same part, same tool, same pinning
@@ -543,6 +568,7 @@ while IFS=$'\t' read -r key tool; do
 done <<<"$keys"
 echo
 echo "ratio = req/s / the bare baseline's req/s measured by the same tool in this run; cold pg rows: / pgbench's raw selects."
+grep -q $'\tbgen\t' "$RESULTS" && echo "bgen rows: identifiers/s and per-call latency; ratio = / the binary COPY floor (copy floor row) of the same run."
 echo "wrk/h2load/gen rows: best of the interleaved rounds; open-loop rows: the round with the median p99 (all rounds below)."
 [ -f "$WORK/notes" ] && cat "$WORK/notes"
 if [ -f "$WORK/l2-notes" ]; then

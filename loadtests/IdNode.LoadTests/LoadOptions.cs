@@ -8,7 +8,7 @@ public sealed class LoadOptions
     /// <summary>Base address of the node's HTTP endpoint (loopback only).</summary>
     public Uri Target { get; private set; } = new("http://127.0.0.1:47300/");
 
-    /// <summary>http-hot | http-warm | http-cold | batch-register | mix | grpc-hot.</summary>
+    /// <summary>http-hot | http-warm | http-cold | batch-register | mix | grpc-hot | grpc-batch | copy-floor.</summary>
     public string Scenario { get; private set; } = "http-hot";
 
     /// <summary>closed (N connections, next request when the previous returns) or open (fixed arrival rate).</summary>
@@ -61,6 +61,12 @@ public sealed class LoadOptions
     /// </summary>
     public bool Spin { get; private set; }
 
+    /// <summary>grpc-batch and copy-floor: identifiers per call (the node takes at most 2000).</summary>
+    public int BatchSize { get; private set; } = 2000;
+
+    /// <summary>copy-floor: connection string of the node's PostgreSQL (loopback only).</summary>
+    public string Postgres { get; private set; } = "";
+
     /// <summary>Skip registering identifiers (they were registered by an earlier run against the same data).</summary>
     public bool SkipSetup { get; private set; }
 
@@ -90,6 +96,8 @@ public sealed class LoadOptions
                 case "--spin": o.Spin = true; break;
                 case "--grpc-target": o.GrpcTarget = new Uri(Value().TrimEnd('/') + "/"); grpcTargetSet = true; break;
                 case "--grpc-connections": o.GrpcConnections = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--batch-size": o.BatchSize = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--pg": o.Postgres = Value(); break;
                 default: throw new ArgumentException($"Unknown option {name}");
             }
         }
@@ -105,8 +113,8 @@ public sealed class LoadOptions
             throw new ArgumentException("--connections, --duration, --rate and --identifiers must be positive");
         if (!grpcTargetSet)
             o.GrpcTarget = new UriBuilder(o.Target) { Port = o.Target.Port + 1 }.Uri;
-        if (o.GrpcConnections < 1)
-            throw new ArgumentException("--grpc-connections must be positive");
+        if (o.GrpcConnections < 1 || o.BatchSize < 1)
+            throw new ArgumentException("--grpc-connections and --batch-size must be positive");
         if (!o.Target.IsLoopback || !o.GrpcTarget.IsLoopback)
             throw new ArgumentException("--target and --grpc-target must be loopback addresses: load tests never leave the machine");
         if (o.HotHandle.Length == 0)
@@ -115,17 +123,22 @@ public sealed class LoadOptions
     }
 
     public const string Usage = """
-        IdNode.LoadTests --scenario <http-hot|http-warm|http-cold|batch-register|mix|grpc-hot>
+        IdNode.LoadTests --scenario <http-hot|http-warm|http-cold|batch-register|mix|grpc-hot|grpc-batch|copy-floor>
           [--target http://127.0.0.1:47300] [--mode closed|open] [--connections 64] [--duration 10]
           [--warmup 2] [--rate 1000 (open loop, req/s)] [--identifiers 10000] [--prefix 88.999]
           [--admin-secret S (needed to register)] [--hot 88.999/LOADTEST-HOT] [--skip-setup]
           [--grpc-target http://127.0.0.1:47301 (h2c; default: --target's port + 1)] [--grpc-connections 1]
           [--client http|raw (raw: http-hot only, Linux x64)] [--spin (raw only: busy-poll, never sleep)]
+          [--batch-size 2000] [--pg "Host=127.0.0.1;Port=..;Username=..;Database=.." (copy-floor)]
 
         http-cold sends the same traffic as http-warm without warming the cache first; run it
         against a node whose L1 is off (IdNode__Cache__L1MaxBytes=0) to measure store reads.
         grpc-hot calls Resolver.Resolve on --grpc-target with --connections concurrent callers
         (closed loop) spread over --grpc-connections channels; set-up registers over --target.
+        grpc-batch calls Registry.BatchRegister on --grpc-target, --batch-size new identifiers per
+        call, --connections concurrent callers; copy-floor writes the same number of rows per call
+        with binary COPY straight into scratch tables on --pg (the floor for grpc-batch).
+        items_per_s in the RESULT line is identifiers/s; latencies are per call.
         Open loop: one pacer thread sends at --rate, unbounded outstanding requests, latency from
         the due time (and, separately, from the actual send).
         --client raw: one thread drives all connections over raw non-blocking sockets (epoll),

@@ -95,5 +95,11 @@ public sealed partial class PostgresRecordStore
         );
         """,
         RegistrySchema,
+        // Every create paid for this index (an index insert and its WAL) only to serve listing,
+        // which the primary key serves as well: keys are "prefix/suffix" in byte order, so one
+        // prefix's keys are the contiguous range [prefix + "/", prefix + "0") — see ListAsync.
+        """
+        DROP INDEX IF EXISTS handles_by_prefix;
+        """,
     ];
 }

@@ -123,9 +123,15 @@ public sealed partial class PostgresRecordStore : IRecordStore, IRegistryStore, 
     public Task<IReadOnlyList<ListedHandle>> ListAsync(string prefix, string? afterKey, int skip, int limit, CancellationToken cancellationToken = default)
         => ReadAsync<IReadOnlyList<ListedHandle>>(async (conn, ct) =>
         {
+            // A range scan of the primary key: prefixes contain no '/', and '0' is the byte after
+            // '/', so [prefix + "/", prefix + "0") holds exactly the keys of this prefix in "C"
+            // order ("88.1" does not reach "88.10/x" or "88.1-/x"). The prefix column check keeps
+            // the answer exact whatever the caller passes.
             await using var cmd = new NpgsqlCommand(
-                "SELECT key, handle FROM handles WHERE prefix = $1 AND data IS NOT NULL AND key > $2 ORDER BY key LIMIT $3 OFFSET $4", conn);
+                "SELECT key, handle FROM handles WHERE key >= $2 AND key < $3 AND key > $4 AND prefix = $1 AND data IS NOT NULL ORDER BY key LIMIT $5 OFFSET $6", conn);
             cmd.Parameters.Add(Text(prefix));
+            cmd.Parameters.Add(Text(prefix + "/"));
+            cmd.Parameters.Add(Text(prefix + "0"));
             cmd.Parameters.Add(Text(afterKey ?? ""));
             cmd.Parameters.Add(Int64(limit));
             cmd.Parameters.Add(Int64(skip));

@@ -321,6 +321,22 @@ public abstract class RecordStoreContract : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task List_of_a_prefix_stops_at_its_own_keys_whatever_sorts_next_to_them()
+    {
+        // Keys that sort right before, inside and right after "88.1/" in byte order: '-' and '.'
+        // sort below '/', '0' right above it.
+        foreach (var key in new[] { "88.1-/x", "88.1.2/x", "88.1/", "88.1/-", "88.1/a/b", "88.1/~", "88.10/x", "88.1a/x", "88.11/x" })
+            await MustCommit(new RecordWrite(key, key, key[..key.IndexOf('/')], 0, "v"u8.ToArray(), ChangeKind.Create, "t"));
+
+        Assert.Equal(["88.1/", "88.1/-", "88.1/a/b", "88.1/~"], (await Store.ListAsync("88.1", null, 0, 100)).Select(h => h.Key));
+        Assert.Equal(["88.1/a/b", "88.1/~"], (await Store.ListAsync("88.1", "88.1/-", 0, 100)).Select(h => h.Key));
+        Assert.Equal(["88.10/x"], (await Store.ListAsync("88.10", null, 0, 100)).Select(h => h.Key));
+        Assert.Equal(["88.1-/x"], (await Store.ListAsync("88.1-", null, 0, 100)).Select(h => h.Key));
+        Assert.Empty(await Store.ListAsync("88", null, 0, 100));
+        Assert.Empty(await Store.ListAsync("88.1", "88.1/~", 0, 100));
+    }
+
+    [SkippableFact]
     public async Task List_prefixes_names_prefixes_with_a_live_identifier_in_order()
     {
         await MustCommit(Create($"{Q}/a"));

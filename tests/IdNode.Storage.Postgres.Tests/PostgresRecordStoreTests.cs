@@ -28,8 +28,8 @@ public sealed class PostgresRecordStoreTests : IAsyncLifetime
         var stores = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(Schema.OpenStore)));
         try
         {
-            Assert.Equal(2, await stores[0].GetSchemaVersionAsync());
-            Assert.Equal(2L, await Schema.ScalarAsync<long>("SELECT count(*) FROM schema_version"));
+            Assert.Equal(3, await stores[0].GetSchemaVersionAsync());
+            Assert.Equal(3L, await Schema.ScalarAsync<long>("SELECT count(*) FROM schema_version"));
             Assert.True((await stores[3].WriteAsync(Create($"{P}/a"))).Committed);
             Assert.Equal(1, (await stores[5].GetAsync($"{P}/a"))!.Version);
         }
@@ -48,7 +48,25 @@ public sealed class PostgresRecordStoreTests : IAsyncLifetime
 
         await using var second = Schema.OpenStore();
         Assert.Equal("data", Encoding.UTF8.GetString((await second.GetAsync($"{P}/kept"))!.Data!));
-        Assert.Equal(2L, await Schema.ScalarAsync<long>("SELECT count(*) FROM schema_version"));
+        Assert.Equal(3L, await Schema.ScalarAsync<long>("SELECT count(*) FROM schema_version"));
+    }
+
+    [SkippableFact]
+    public async Task Upgrading_a_version_2_database_drops_the_prefix_index_and_keeps_listing()
+    {
+        await using (var first = Schema.OpenStore())
+        {
+            await first.WriteAsync(Create($"{P}/a"));
+            await first.WriteAsync(Create($"{P}0/b"));
+        }
+        // Put the database back where version 2 left it: the index present, version 3 not applied.
+        await Schema.ExecAsync($"CREATE INDEX handles_by_prefix ON {Schema.Name}.handles (prefix, key) WHERE data IS NOT NULL");
+        await Schema.ExecAsync($"DELETE FROM {Schema.Name}.schema_version WHERE version = 3");
+
+        await using var second = Schema.OpenStore();
+        Assert.Equal(3, await second.GetSchemaVersionAsync());
+        Assert.Equal(0L, await Schema.ScalarAsync<long>($"SELECT count(*) FROM pg_indexes WHERE schemaname = '{Schema.Name}' AND indexname = 'handles_by_prefix'"));
+        Assert.Equal([$"{P}/a"], (await second.ListAsync(P, null, 0, 10)).Select(h => h.Key));
     }
 
     [SkippableFact]

@@ -2,9 +2,8 @@ namespace IdNode.LoadTests.Scenarios;
 
 /// <summary>
 /// Registration throughput: every request PUTs a new identifier (unique per run) with the admin
-/// credential, so each one is a store commit and a cache invalidation.
-/// TODO(issue 6, feat/grpc): when gRPC BatchRegister is on main, send batches of up to 2000 items
-/// through it and report items/s (ItemsPerRequest = batch size).
+/// credential, so each one is a store commit and a cache invalidation. Batches of up to 2000 per
+/// call: <see cref="GrpcBatchScenario"/>.
 /// </summary>
 public sealed class BatchRegisterScenario(LoadOptions options, LoadClient client) : Scenario
 {

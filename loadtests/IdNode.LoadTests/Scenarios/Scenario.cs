@@ -27,6 +27,8 @@ public abstract class Scenario
         "batch-register" => new BatchRegisterScenario(options, client),
         "mix" => new MixScenario(options, client),
         "grpc-hot" => new GrpcHotScenario(options, client),
+        "grpc-batch" => new GrpcBatchScenario(options),
+        "copy-floor" => new CopyFloorScenario(options),
         _ => throw new ArgumentException($"Unknown scenario '{options.Scenario}'. {LoadOptions.Usage}"),
     };
 }

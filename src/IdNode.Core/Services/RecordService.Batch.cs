@@ -29,10 +29,11 @@ public sealed partial class RecordService
     /// A create-only round (no overwrite, no merge) skips the read: most items are new, and the
     /// store's create (expected version 0) refuses the ones that exist, which the next round reads
     /// and decides like any other (identical: success; other content: already exists).
-    /// <paramref name="bulk"/> (imports) writes through the store's bulk path when there is one and
-    /// tells the caches once per round, before the chunk is acknowledged
-    /// (<see cref="IRecordChangeListener.OnCommittedManyAsync"/>), so identifiers nobody has read
-    /// leave nothing behind in L1.
+    /// <paramref name="bulk"/> (imports) writes through the store's bulk path when there is one.
+    /// Batches and imports alike tell the caches once per round, before the batch or chunk is
+    /// acknowledged (<see cref="IRecordChangeListener.OnCommittedManyAsync"/>): identifiers nobody
+    /// has read leave nothing behind in L1, and L2 tombstones and bus messages go out pipelined
+    /// instead of one fire-and-forget task per identifier.
     /// </summary>
     private async Task<IReadOnlyList<BatchPutOutcome>> PutManyAsync(IReadOnlyList<BatchPutItem> items, bool overwrite, Principal? principal, bool bulk, CancellationToken cancellationToken)
     {
@@ -133,10 +134,7 @@ public sealed partial class RecordService
                     var (i, w, planned) = round[j];
                     if (results[j].Committed)
                     {
-                        if (bulk)
-                            commits.Add(new RecordCommit(w.Key, results[j].Version));
-                        else
-                            Notify(w.Key, results[j].Version);
+                        commits.Add(new RecordCommit(w.Key, results[j].Version));
                         outcomes[i] = new BatchPutOutcome(planned with { Version = results[j].Version }, null);
                     }
                     else
@@ -146,8 +144,7 @@ public sealed partial class RecordService
                     }
                 }
                 // Told before the next round's store calls, so a failure there cannot leave a commit untold.
-                if (bulk)
-                    await NotifyManyAsync(commits).ConfigureAwait(false);
+                await NotifyManyAsync(commits).ConfigureAwait(false);
             }
             pending = later;
             read = true;

@@ -8,7 +8,7 @@ using IdNode.Core.Services;
 
 namespace IdNode.Core.Tests.Services;
 
-/// <summary>The import path: batch rules per item, create-only chunks written without reading, and no L1 residue for identifiers nobody read.</summary>
+/// <summary>The import path (and batches, which share its loop): batch rules per item, create-only chunks written without reading, and no L1 residue for identifiers nobody read.</summary>
 public sealed class ImportChunkTests
 {
     private readonly InMemoryStore _store = new();
@@ -48,6 +48,38 @@ public sealed class ImportChunkTests
         // for the 1499 identifiers that were never cached or loading.
         Assert.Equal(1, _l1.Count);
         Assert.Equal("https://example.com/p", (await _resolver.ResolveAsync(read.Key)).Record!.Values[0].Data.Text);
+    }
+
+    [Fact]
+    public async Task A_batch_tells_the_caches_once_per_round_and_leaves_nothing_in_L1_for_unread_identifiers()
+    {
+        var read = Identifier.Parse("88.999.1/IMP-000007");
+        Assert.False((await _resolver.ResolveAsync(read.Key)).IsFound);
+        var counting = new CountingListener();
+        var service = new RecordService(_store, _node, new WriteAuthorizer(_node), [_resolver, counting]);
+
+        var outcomes = await service.BatchPutAsync(Items(0, 300), overwrite: false, _admin);
+
+        Assert.All(outcomes, o => Assert.True(o.Succeeded && o.Result.Created));
+        Assert.Equal((0, 1, 300), (counting.Single, counting.Many, counting.Commits));
+        Assert.Equal(1, _l1.Count);                                                  // the key that was read, now a marker
+        Assert.Equal("https://example.com/p", (await _resolver.ResolveAsync(read.Key)).Record!.Values[0].Data.Text);
+    }
+
+    private sealed class CountingListener : IRecordChangeListener
+    {
+        public int Single;
+        public int Many;
+        public int Commits;
+
+        public void OnCommitted(string key, long version) => Single++;
+
+        public ValueTask OnCommittedManyAsync(IReadOnlyList<RecordCommit> commits)
+        {
+            Many++;
+            Commits += commits.Count;
+            return ValueTask.CompletedTask;
+        }
     }
 
     [Fact]

@@ -123,8 +123,11 @@ public sealed class BatchRegistrationPerfTests(ITestOutputHelper output)
                 foreach (var clients in new[] { 1, 4 })
                 {
                     var copy = await CopyAsync(clients);
+                    var copyCpu = LastCpu;
                     var service = await ServiceAsync(clients);
+                    var serviceCpu = LastCpu;
                     var grpc = await GrpcAsync(clients);
+                    var grpcCpu = LastCpu;
                     if (clients == 1)
                     {
                         var write = await StoreWriteAsync();
@@ -132,6 +135,7 @@ public sealed class BatchRegistrationPerfTests(ITestOutputHelper output)
                         Report($"round {round}, store alone, 1 client: WriteBatchAsync (creates) {write:N0}/s = {1000.0 * BatchSize / write:F0} ms per batch, GetManyAsync {read:N0}/s = {1000.0 * BatchSize / read:F0} ms per batch; BatchPutAsync {1000.0 * BatchSize / service:F0} ms per batch");
                     }
                     Report($"round {round}, {clients} client(s): BatchPutAsync {service:N0}/s ({service / copy:P0} of COPY), gRPC BatchRegister {grpc:N0}/s ({grpc / copy:P0}), binary COPY {copy:N0}/s; load average {LoadAverage()}");
+                    Report($"round {round}, {clients} client(s), CPU: BatchPutAsync {serviceCpu}; gRPC {grpcCpu}; COPY {copyCpu}");
                 }
             }
         }
@@ -142,9 +146,15 @@ public sealed class BatchRegistrationPerfTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Identifiers per second of <paramref name="clients"/> clients each sending <see cref="BatchesPerClient"/> batches in a row.</summary>
+    /// <summary>
+    /// Identifiers per second of <paramref name="clients"/> clients each sending <see cref="BatchesPerClient"/> batches in a row.
+    /// Also notes the CPU time this process and the PostgreSQL cluster spent per identifier (<see cref="LastCpu"/>):
+    /// on a shared machine that says more about the cost than the rate does.
+    /// </summary>
     private static async Task<double> MeasureAsync(int clients, Func<string, Task> batch, string run)
     {
+        var ids = clients * BatchesPerClient * BatchSize;
+        var (node0, pg0) = (ProcessCpu.Self(), ProcessCpu.Postgres());
         var sw = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
         {
@@ -152,8 +162,14 @@ public sealed class BatchRegistrationPerfTests(ITestOutputHelper output)
                 await batch($"PERF-{run}-{c}-{b}");
         })));
         sw.Stop();
-        return clients * BatchesPerClient * BatchSize / sw.Elapsed.TotalSeconds;
+        var (node1, pg1) = (ProcessCpu.Self(), ProcessCpu.Postgres());
+        LastCpu = pg0 is null || pg1 is null
+            ? $"node {(node1 - node0).TotalMicroseconds / ids:F1} µs/id"
+            : $"node {(node1 - node0).TotalMicroseconds / ids:F1} + PG {(pg1.Value - pg0.Value).TotalMicroseconds / ids:F1} µs CPU/id";
+        return ids / sw.Elapsed.TotalSeconds;
     }
+
+    private static string LastCpu = "";
 
     private static DomainValue[] Values(string suffix) =>
     [
