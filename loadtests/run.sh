@@ -43,6 +43,17 @@ RESULTS=$WORK/results.tsv
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 NODE_PID="" BASE_PID="" REDIS_PID="" BAREGRPC_PID="" PG_BIN="" PG_DATA=""
 
+# A wrk script asking for a uniformly random one of the $IDS registered identifiers per request.
+random_ids_lua() {
+  cat >"$1" <<LUA
+local n = $IDS
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("id", threads) end
+function init(args) math.randomseed(os.time() * 1000 + id * 7919) end
+function request() return wrk.format("GET", string.format("/api/handles/$PREFIX/LOADTEST-%08d", math.random(0, n - 1))) end
+LUA
+}
+
 log() { printf '[run.sh] %s\n' "$*" >&2; }
 
 stop() {
@@ -353,13 +364,7 @@ if [[ $ONLY == *" gen "* ]] && [ "$MODE" = production ] && command -v wrk >/dev/
   if [ -n "$PGBENCH" ]; then
     stop "$NODE_PID"; NODE_PID=""
     start_node IdNode__Cache__L1MaxBytes=0 IdNode__Cache__Kind=memory
-    cat >"$WORK/cold.lua" <<LUA
-local n = $IDS
-local threads = 0
-function setup(thread) threads = threads + 1; thread:set("id", threads) end
-function init(args) math.randomseed(os.time() * 1000 + id * 7919) end
-function request() return wrk.format("GET", string.format("/api/handles/$PREFIX/LOADTEST-%08d", math.random(0, n - 1))) end
-LUA
+    random_ids_lua "$WORK/cold.lua"
     cat >"$WORK/select.sql" <<SQL
 \\set i random(0, $((IDS - 1)))
 SELECT handle, version, data, updated_at FROM handles WHERE key = '$PREFIX/LOADTEST-' || lpad(CAST(:i AS text), 8, '0');
@@ -407,13 +412,7 @@ if [[ $ONLY == *" gen "* || $ONLY == *" l2 "* ]] && [ "$MODE" = production ] && 
     end
     return c" 0 "$IDS" "${R_KEYS}r:$PREFIX/LOADTEST-" "${R_KEYS}rawfloor:")
   [ "$copied" = "$IDS" ] || log "only $copied of $IDS identifiers are in Redis after the fill pass"
-  cat >"$WORK/l2.lua" <<LUA
-local n = $IDS
-local threads = 0
-function setup(thread) threads = threads + 1; thread:set("id", threads) end
-function init(args) math.randomseed(os.time() * 1000 + id * 7919) end
-function request() return wrk.format("GET", string.format("/api/handles/$PREFIX/LOADTEST-%08d", math.random(0, n - 1))) end
-LUA
+  random_ids_lua "$WORK/l2.lua"
   RB=(redis-benchmark -h "$R_HOST" -p "$R_PORT" -c "$CONNS" --threads 2 -r "$IDS" --csv HMGET "${R_KEYS}rawfloor:__rand_int__" v d)
   wrk -t2 -c"$CONNS" -d5s -s "$WORK/l2.lua" "http://127.0.0.1:$NODE_HTTP" >/dev/null
   rb_rps=$("${RB[@]}" -n 100000 | awk -F'","' 'NR == 2 { printf "%.0f", $2 }')

@@ -218,25 +218,16 @@ COMMIT;
 SQL
 }
 
-if [ "$STORE" = sqlite ]; then
-cat >"$WORK/cold.lua" <<'LUA'
+# SQLite keys are zero-padded (filled in key order), PostgreSQL's are not.
+if [ "$STORE" = sqlite ]; then SCALE_KEY_FORMAT='%08d'; else SCALE_KEY_FORMAT='%d'; fi
+cat >"$WORK/cold.lua" <<LUA
 -- One uniformly random stored identifier per request (SCALE_N from the environment).
 local n = tonumber(os.getenv("SCALE_N"))
 local threads = 0
 function setup(thread) threads = threads + 1; thread:set("id", threads) end
 function init(args) math.randomseed(os.time() * 1000 + id * 7919) end
-function request() return wrk.format("GET", string.format("/api/handles/88.999/SCALE-%08d", math.random(0, n - 1))) end
+function request() return wrk.format("GET", string.format("/api/handles/88.999/SCALE-$SCALE_KEY_FORMAT", math.random(0, n - 1))) end
 LUA
-else
-cat >"$WORK/cold.lua" <<'LUA'
--- One uniformly random stored identifier per request (SCALE_N from the environment).
-local n = tonumber(os.getenv("SCALE_N"))
-local threads = 0
-function setup(thread) threads = threads + 1; thread:set("id", threads) end
-function init(args) math.randomseed(os.time() * 1000 + id * 7919) end
-function request() return wrk.format("GET", "/api/handles/88.999/SCALE-" .. math.random(0, n - 1)) end
-LUA
-fi
 # The node's own statement (PostgresRecordStore.GetAsync), prepared, on the same key distribution.
 cat >"$WORK/select.sql" <<'SQL'
 \set i random(0, :n - 1)

@@ -25,22 +25,8 @@ public sealed class GrpcBatchScenario : Scenario, IDisposable
     public GrpcBatchScenario(LoadOptions options)
     {
         _options = options;
-        var handler = new SocketsHttpHandler
-        {
-            EnableMultipleHttp2Connections = true,
-            UseProxy = false,
-            UseCookies = false,
-            AllowAutoRedirect = false,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-        };
-        _channel = GrpcChannel.ForAddress(options.GrpcTarget, new GrpcChannelOptions
-        {
-            HttpHandler = handler,
-            DisposeHttpClient = true,
-            // 2000 items of ~600 bytes each way; the default 4 MB receive limit is close.
-            MaxReceiveMessageSize = 64 * 1024 * 1024,
-            MaxSendMessageSize = 64 * 1024 * 1024,
-        });
+        // 2000 items of ~600 bytes each way; the default 4 MB receive limit is close.
+        _channel = GrpcChannels.Create(options.GrpcTarget, maxMessageBytes: 64 * 1024 * 1024);
         _client = new Registry.RegistryClient(_channel);
         // Handle-style identity "300:prefix/ADMIN", percent-encoded as the node's Basic scheme expects.
         var user = Uri.EscapeDataString($"300:{options.Prefix}/ADMIN");

@@ -28,16 +28,7 @@ public sealed class GrpcHotScenario : Scenario, IDisposable
         _clients = new Resolver.ResolverClient[options.GrpcConnections];
         for (var i = 0; i < _channels.Length; i++)
         {
-            var handler = new SocketsHttpHandler
-            {
-                EnableMultipleHttp2Connections = true,
-                UseProxy = false,
-                UseCookies = false,
-                AllowAutoRedirect = false,
-                PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-            };
-            _channels[i] = GrpcChannel.ForAddress(options.GrpcTarget, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+            _channels[i] = GrpcChannels.Create(options.GrpcTarget);
             _clients[i] = new Resolver.ResolverClient(_channels[i]);
         }
     }

@@ -59,15 +59,14 @@ internal static class StoredFormReader
         {
             if (r.ValueTextEquals("index"u8))
             {
-                if (!r.Read() || r.TokenType != JsonTokenType.Number || !r.TryGetInt32(out var n))
+                if (!TryReadInt(ref r, out var n))
                     return false;
                 index = n;
             }
             else if (r.ValueTextEquals("type"u8))
             {
-                if (!r.Read() || r.TokenType != JsonTokenType.String)
+                if (!TryReadString(ref r, out type))
                     return false;
-                type = r.GetString();
             }
             else if (r.ValueTextEquals("data"u8))
             {
@@ -81,7 +80,7 @@ internal static class StoredFormReader
             }
             else if (r.ValueTextEquals("ttl"u8))
             {
-                if (!r.Read() || r.TokenType != JsonTokenType.Number || !r.TryGetInt32(out ttl))
+                if (!TryReadInt(ref r, out ttl))
                     return false;
             }
             else if (r.ValueTextEquals("timestamp"u8))
@@ -171,21 +170,19 @@ internal static class StoredFormReader
         {
             if (r.ValueTextEquals("handle"u8))
             {
-                if (!r.Read() || r.TokenType != JsonTokenType.String)
+                if (!TryReadString(ref r, out handle))
                     return false;
-                handle = r.GetString();
             }
             else if (r.ValueTextEquals("index"u8))
             {
-                if (!r.Read() || r.TokenType != JsonTokenType.Number || !r.TryGetInt32(out var n))
+                if (!TryReadInt(ref r, out var n))
                     return false;
                 index = n;
             }
             else if (r.ValueTextEquals("permissions"u8))
             {
-                if (!r.Read() || r.TokenType != JsonTokenType.String)
+                if (!TryReadString(ref r, out permissions))
                     return false;
-                permissions = r.GetString();
             }
             else
             {
@@ -209,13 +206,12 @@ internal static class StoredFormReader
             {
                 if (r.ValueTextEquals("handle"u8))
                 {
-                    if (!r.Read() || r.TokenType != JsonTokenType.String)
+                    if (!TryReadString(ref r, out handle))
                         return false;
-                    handle = r.GetString();
                 }
                 else if (r.ValueTextEquals("index"u8))
                 {
-                    if (!r.Read() || r.TokenType != JsonTokenType.Number || !r.TryGetInt32(out var n))
+                    if (!TryReadInt(ref r, out var n))
                         return false;
                     index = n;
                 }
@@ -229,5 +225,20 @@ internal static class StoredFormReader
             references.Add(new ValueReference(handle, index.Value));
         }
         return r.TokenType == JsonTokenType.EndArray;
+    }
+
+    private static bool TryReadString(ref Utf8JsonReader r, out string? text)
+    {
+        text = null;
+        if (!r.Read() || r.TokenType != JsonTokenType.String)
+            return false;
+        text = r.GetString();
+        return true;
+    }
+
+    private static bool TryReadInt(ref Utf8JsonReader r, out int number)
+    {
+        number = 0;
+        return r.Read() && r.TokenType == JsonTokenType.Number && r.TryGetInt32(out number);
     }
 }
