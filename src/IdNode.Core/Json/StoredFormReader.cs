@@ -164,8 +164,33 @@ internal static class StoredFormReader
     private static bool TryReadAdmin(ref Utf8JsonReader r, out AdminRef admin)
     {
         admin = null!;
-        string? handle = null, permissions = "111111111111";
-        int? index = null;
+        if (!TryReadHandleAndIndex(ref r, permissionsAllowed: true, out var handle, out var index, out var permissions))
+            return false;
+        permissions ??= "111111111111";
+        if (string.IsNullOrEmpty(handle) || index is null || !AdminRef.IsValidPermissions(permissions))
+            return false;
+        admin = new AdminRef(handle, index.Value, permissions);
+        return true;
+    }
+
+    private static bool TryReadReferences(ref Utf8JsonReader r, out List<ValueReference> references)
+    {
+        references = [];
+        while (r.Read() && r.TokenType == JsonTokenType.StartObject)
+        {
+            if (!TryReadHandleAndIndex(ref r, permissionsAllowed: false, out var handle, out var index, out _) || handle is null || index is null)
+                return false;
+            references.Add(new ValueReference(handle, index.Value));
+        }
+        return r.TokenType == JsonTokenType.EndArray;
+    }
+
+    /// <summary>The members of an admin value or a reference: {"handle":..,"index":..[,"permissions":..]}.</summary>
+    private static bool TryReadHandleAndIndex(ref Utf8JsonReader r, bool permissionsAllowed, out string? handle, out int? index, out string? permissions)
+    {
+        handle = null;
+        index = null;
+        permissions = null;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
             if (r.ValueTextEquals("handle"u8))
@@ -179,7 +204,7 @@ internal static class StoredFormReader
                     return false;
                 index = n;
             }
-            else if (r.ValueTextEquals("permissions"u8))
+            else if (permissionsAllowed && r.ValueTextEquals("permissions"u8))
             {
                 if (!TryReadString(ref r, out permissions))
                     return false;
@@ -189,42 +214,7 @@ internal static class StoredFormReader
                 return false;
             }
         }
-        if (r.TokenType != JsonTokenType.EndObject || string.IsNullOrEmpty(handle) || index is null || !AdminRef.IsValidPermissions(permissions))
-            return false;
-        admin = new AdminRef(handle, index.Value, permissions!);
-        return true;
-    }
-
-    private static bool TryReadReferences(ref Utf8JsonReader r, out List<ValueReference> references)
-    {
-        references = [];
-        while (r.Read() && r.TokenType == JsonTokenType.StartObject)
-        {
-            string? handle = null;
-            int? index = null;
-            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-            {
-                if (r.ValueTextEquals("handle"u8))
-                {
-                    if (!TryReadString(ref r, out handle))
-                        return false;
-                }
-                else if (r.ValueTextEquals("index"u8))
-                {
-                    if (!TryReadInt(ref r, out var n))
-                        return false;
-                    index = n;
-                }
-                else
-                {
-                    return false;
-                }
-            }
-            if (r.TokenType != JsonTokenType.EndObject || handle is null || index is null)
-                return false;
-            references.Add(new ValueReference(handle, index.Value));
-        }
-        return r.TokenType == JsonTokenType.EndArray;
+        return r.TokenType == JsonTokenType.EndObject;
     }
 
     private static bool TryReadString(ref Utf8JsonReader r, out string? text)
