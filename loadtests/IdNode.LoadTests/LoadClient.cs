@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 
 namespace IdNode.LoadTests;
 
@@ -21,16 +20,8 @@ public sealed class LoadClient : IDisposable
     public LoadClient(Uri baseAddress, int connections, string prefix, string adminSecret)
     {
         BaseAddress = baseAddress;
-        var handler = new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = connections,
-            UseCookies = false,
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-        };
+        var handler = Connections.Handler();
+        handler.MaxConnectionsPerServer = connections;
         _http = new HttpClient(handler)
         {
             BaseAddress = baseAddress,
@@ -39,11 +30,7 @@ public sealed class LoadClient : IDisposable
             Timeout = TimeSpan.FromSeconds(30),
         };
         if (adminSecret.Length > 0)
-        {
-            // Handle-style Basic user name: index:handle with the colon encoded.
-            var user = "300%3A" + prefix + "/ADMIN";
-            _admin = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + adminSecret)));
-        }
+            _admin = new AuthenticationHeaderValue("Basic", Connections.AdminBasic(prefix, adminSecret));
     }
 
     public bool CanWrite => _admin is not null;

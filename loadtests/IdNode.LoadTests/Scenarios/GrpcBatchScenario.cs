@@ -1,4 +1,3 @@
-using System.Text;
 using Grpc.Core;
 using Grpc.Net.Client;
 using IdNode.Grpc.V1;
@@ -28,9 +27,7 @@ public sealed class GrpcBatchScenario : Scenario, IDisposable
         // 2000 items of ~600 bytes each way; the default 4 MB receive limit is close.
         _channel = GrpcChannels.Create(options.GrpcTarget, maxMessageBytes: 64 * 1024 * 1024);
         _client = new Registry.RegistryClient(_channel);
-        // Handle-style identity "300:prefix/ADMIN", percent-encoded as the node's Basic scheme expects.
-        var user = Uri.EscapeDataString($"300:{options.Prefix}/ADMIN");
-        _admin = new Metadata { { "authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + options.AdminSecret)) } };
+        _admin = new Metadata { { "authorization", "Basic " + Connections.AdminBasic(options.Prefix, options.AdminSecret) } };
     }
 
     public override string Name => "grpc-batch";

@@ -7,15 +7,8 @@ internal static class GrpcChannels
 {
     public static GrpcChannel Create(Uri target, int maxMessageBytes = 4 * 1024 * 1024)
     {
-        var handler = new SocketsHttpHandler
-        {
-            EnableMultipleHttp2Connections = true,
-            UseProxy = false,
-            UseCookies = false,
-            AllowAutoRedirect = false,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-        };
+        var handler = Connections.Handler();
+        handler.EnableMultipleHttp2Connections = true;
         return GrpcChannel.ForAddress(target, new GrpcChannelOptions
         {
             HttpHandler = handler,
