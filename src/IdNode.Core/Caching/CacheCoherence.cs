@@ -72,11 +72,13 @@ public sealed class CacheCoherence : IRecordChangeListener
     }
 
     /// <summary>
-    /// The commits of one import chunk. L2 is tombstoned first and awaited, so L1 can then be told
-    /// with <see cref="Resolver.InvalidateSettled"/>: no per-key marker for identifiers this node
-    /// never cached, which is what keeps a bulk import of millions from filling L1 with markers.
-    /// A key whose tombstone failed is kept pending (L2 reads stay off until it is written), so it
-    /// is settled too. Only tombstoned keys are published, as in <see cref="OnCommitted"/>.
+    /// The commits of one batch or import chunk. L2 is tombstoned first and awaited, so L1 can then
+    /// be told with <see cref="Resolver.InvalidateSettled"/>: no per-key marker for identifiers this
+    /// node never cached, which is what keeps a bulk import of millions from filling L1 with markers.
+    /// Tombstones and bus messages go out a chunk of <see cref="CoherenceOptions.InvalidationChunk"/>
+    /// commits per round trip. The keys of a chunk whose tombstones failed are kept pending (L2 reads
+    /// stay off until they are written), so they are settled too; only chunks whose tombstones were
+    /// written are published, as in <see cref="OnCommitted"/>.
     /// </summary>
     public async ValueTask OnCommittedManyAsync(IReadOnlyList<RecordCommit> commits)
     {
@@ -86,19 +88,20 @@ public sealed class CacheCoherence : IRecordChangeListener
                 _resolver.InvalidateSettled(c.Key, c.Version);
             return;
         }
-        var tombstones = new Task<bool>[commits.Count];
-        for (var i = 0; i < commits.Count; i++)
-            tombstones[i] = InvalidateSharedAsync(commits[i].Key, commits[i].Version);
+        var chunks = Chunk(commits);
+        var tombstones = new Task<bool>[chunks.Count];
+        for (var i = 0; i < chunks.Count; i++)
+            tombstones[i] = InvalidateSharedAsync(chunks[i]);
         await Task.WhenAll(tombstones).ConfigureAwait(false);
-        for (var i = 0; i < commits.Count; i++)
-            _resolver.InvalidateSettled(commits[i].Key, commits[i].Version);
+        foreach (var c in commits)
+            _resolver.InvalidateSettled(c.Key, c.Version);
         if (_bus is null)
             return;
-        var messages = new List<Task>(commits.Count);
-        for (var i = 0; i < commits.Count; i++)
+        var messages = new List<Task>(chunks.Count);
+        for (var i = 0; i < chunks.Count; i++)
         {
             if (tombstones[i].Result)
-                messages.Add(_bus.PublishAsync(commits[i].Key, commits[i].Version).AsTask());
+                messages.Add(_bus.PublishManyAsync(chunks[i]).AsTask());
         }
         try
         {
@@ -108,6 +111,22 @@ public sealed class CacheCoherence : IRecordChangeListener
         {
             // As in AnnounceAsync: a lost message is caught up by every node's change-log follower.
         }
+    }
+
+    private IReadOnlyList<IReadOnlyList<RecordCommit>> Chunk(IReadOnlyList<RecordCommit> commits)
+    {
+        var size = Math.Max(1, _options.InvalidationChunk);
+        if (commits.Count <= size)
+            return [commits];
+        var chunks = new List<IReadOnlyList<RecordCommit>>((commits.Count + size - 1) / size);
+        for (var start = 0; start < commits.Count; start += size)
+        {
+            var chunk = new RecordCommit[Math.Min(size, commits.Count - start)];
+            for (var i = 0; i < chunk.Length; i++)
+                chunk[i] = commits[start + i];
+            chunks.Add(chunk);
+        }
+        return chunks;
     }
 
     private async Task AnnounceAsync(string key, long version)
@@ -131,6 +150,25 @@ public sealed class CacheCoherence : IRecordChangeListener
         // The writer tombstoned L2 before publishing, so no marker is needed for a key this node does not hold.
         _resolver.InvalidateSettled(key, version);
         _heard.AddOrUpdate(key, static (_, v) => v, static (_, old, v) => Math.Max(old, v), version);
+    }
+
+    private async Task<bool> InvalidateSharedAsync(IReadOnlyList<RecordCommit> chunk)
+    {
+        try
+        {
+            if (_shared!.IsAvailable && await _shared.InvalidateManyAsync(chunk, _tombstoneTtl).ConfigureAwait(false))
+                return true;
+        }
+        catch (Exception)
+        {
+            // Adapters do not throw; if one does, the chunk is retried like any failed write.
+        }
+        foreach (var c in chunk)
+        {
+            _stats.L2InvalidationFailed();
+            KeepPending(c.Key, c.Version);
+        }
+        return false;
     }
 
     private async Task<bool> InvalidateSharedAsync(string key, long version)
@@ -252,8 +290,7 @@ public sealed class CacheCoherence : IRecordChangeListener
 
     private async Task ApplyAsync(IReadOnlyList<ChangeEntry> changes)
     {
-        List<Task<bool>>? writes = null;
-        List<ChangeEntry>? unannounced = null;
+        List<RecordCommit>? unannounced = null;
         foreach (var change in changes)
         {
             // L1 is told once L2 cannot hand out the old version any more: without L2, when the
@@ -265,14 +302,17 @@ public sealed class CacheCoherence : IRecordChangeListener
                 _resolver.InvalidateSettled(change.Key, change.Version);
                 continue;
             }
-            (writes ??= []).Add(InvalidateSharedAsync(change.Key, change.Version));
-            (unannounced ??= []).Add(change);
+            (unannounced ??= []).Add(new RecordCommit(change.Key, change.Version));
         }
-        if (writes is not null)
+        if (unannounced is not null)
         {
+            var chunks = Chunk(unannounced);
+            var writes = new Task<bool>[chunks.Count];
+            for (var i = 0; i < chunks.Count; i++)
+                writes[i] = InvalidateSharedAsync(chunks[i]);
             await Task.WhenAll(writes).ConfigureAwait(false);
-            foreach (var change in unannounced!)
-                _resolver.InvalidateSettled(change.Key, change.Version);
+            foreach (var c in unannounced)
+                _resolver.InvalidateSettled(c.Key, c.Version);
         }
         _stats.ChangesFollowedAdd(changes.Count);
         Interlocked.Exchange(ref _lastSequence, changes[^1].Sequence);
@@ -292,14 +332,32 @@ public sealed class CacheCoherence : IRecordChangeListener
                 return;
             _clearShared = false;
         }
+        var size = Math.Max(1, _options.InvalidationChunk);
+        var chunk = new List<RecordCommit>(Math.Min(size, _pending.Count));
         foreach (var (key, version) in _pending)
         {
-            if (!await _shared.InvalidateAsync(key, version, _tombstoneTtl).ConfigureAwait(false))
-                return;
-            _pending.TryRemove(new KeyValuePair<string, long>(key, version));
+            chunk.Add(new RecordCommit(key, version));
+            if (chunk.Count == size)
+            {
+                if (!await RetryChunkAsync(chunk).ConfigureAwait(false))
+                    return;
+                chunk.Clear();
+            }
         }
+        if (chunk.Count > 0 && !await RetryChunkAsync(chunk).ConfigureAwait(false))
+            return;
         if (_pending.IsEmpty && !_clearShared)
             _resolver.SharedReadsEnabled = true;
+    }
+
+    private async Task<bool> RetryChunkAsync(List<RecordCommit> chunk)
+    {
+        if (!await _shared!.InvalidateManyAsync(chunk, _tombstoneTtl).ConfigureAwait(false))
+            return false;
+        // Only the version retried is removed: a newer failure of the same key stays pending.
+        foreach (var c in chunk)
+            _pending.TryRemove(new KeyValuePair<string, long>(c.Key, c.Version));
+        return true;
     }
 
     private void EnforceBound()
