@@ -14,14 +14,16 @@ public sealed partial class RedisRecordCache
     /// <summary>Commits per script call and per bus message: bounds how long one script holds Redis.</summary>
     public const int MaxPerCall = 500;
 
-    // TombstoneScript for KEYS[i] at version ARGV[i]; the ttl follows the versions.
+    // TombstoneScript for KEYS[i] at version ARGV[i]; the ttl follows the versions. Every hash
+    // this cache writes has a 'v', so without one there is nothing to delete (most keys of a batch
+    // of new identifiers): one command fewer per key.
     private const string TombstoneManyScript = """
         local ttl = ARGV[#KEYS + 1]
         local written = 0
         for i = 1, #KEYS do
           local cur = redis.call('HGET', KEYS[i], 'v')
           if not (cur and tonumber(cur) >= tonumber(ARGV[i])) then
-            redis.call('DEL', KEYS[i])
+            if cur then redis.call('DEL', KEYS[i]) end
             redis.call('HSET', KEYS[i], 'v', ARGV[i])
             redis.call('PEXPIRE', KEYS[i], ttl)
             written = written + 1

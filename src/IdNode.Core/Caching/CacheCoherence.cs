@@ -34,6 +34,13 @@ public sealed class CacheCoherence : IRecordChangeListener
     private ConcurrentDictionary<string, long> _heardOld = new(StringComparer.Ordinal);
     private long _heardSwappedAtMs;
 
+    // Change-log ranges (first, last) this node wrote and settled itself, sorted by first: the
+    // follower steps over them instead of reading its own batches back. Sequences are unique, so
+    // when every number from the cursor up to `last` is this node's, no other node's change lies
+    // in between. Bounded: a range that does not fit is simply read like any other change.
+    private readonly List<(long First, long Last)> _own = [];
+    private const int MaxOwnRanges = 1024;
+
     private long _lastSequence = -1;
     private long _lastSyncMs;
     private long _gapsAtSync;
@@ -86,6 +93,7 @@ public sealed class CacheCoherence : IRecordChangeListener
         {
             foreach (var c in commits)
                 _resolver.InvalidateSettled(c.Key, c.Version);
+            RememberOwn(commits);
             return;
         }
         var chunks = Chunk(commits);
@@ -95,6 +103,8 @@ public sealed class CacheCoherence : IRecordChangeListener
         await Task.WhenAll(tombstones).ConfigureAwait(false);
         foreach (var c in commits)
             _resolver.InvalidateSettled(c.Key, c.Version);
+        // L1 is told, and L2 tombstoned or pending retry: nothing is left for the follower to do.
+        RememberOwn(commits);
         if (_bus is null)
             return;
         var messages = new List<Task>(chunks.Count);
@@ -110,6 +120,74 @@ public sealed class CacheCoherence : IRecordChangeListener
         catch (Exception)
         {
             // As in AnnounceAsync: a lost message is caught up by every node's change-log follower.
+        }
+    }
+
+    private void RememberOwn(IReadOnlyList<RecordCommit> commits)
+    {
+        if (commits.Count == 0)
+            return;
+        var sequences = new long[commits.Count];
+        for (var i = 0; i < sequences.Length; i++)
+        {
+            sequences[i] = commits[i].Sequence;
+            if (sequences[i] <= 0)
+                return; // the store did not report sequences: the follower reads these
+        }
+        Array.Sort(sequences);
+        lock (_own)
+        {
+            var first = sequences[0];
+            var last = first;
+            for (var i = 1; i <= sequences.Length; i++)
+            {
+                if (i < sequences.Length && sequences[i] <= last + 1)
+                {
+                    last = Math.Max(last, sequences[i]);
+                    continue;
+                }
+                if (_own.Count >= MaxOwnRanges)
+                    return;
+                var at = _own.Count;
+                while (at > 0 && _own[at - 1].First > first)
+                    at--;
+                _own.Insert(at, (first, last));
+                if (i < sequences.Length)
+                    first = last = sequences[i];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves the cursor over this node's own settled ranges that start right after it; returns the
+    /// first sequence of the next own range further on (<see cref="long.MaxValue"/> when none).
+    /// </summary>
+    private long SkipOwn()
+    {
+        lock (_own)
+        {
+            var cursor = LastSequence;
+            if (_own.Count == 0 || cursor < 0)
+                return long.MaxValue;
+            var skipped = 0L;
+            var i = 0;
+            for (; i < _own.Count; i++)
+            {
+                var (first, last) = _own[i];
+                if (last <= cursor)
+                    continue;
+                if (first > cursor + 1)
+                    break;
+                skipped += last - cursor;
+                cursor = last;
+            }
+            _own.RemoveRange(0, i);
+            if (skipped > 0)
+            {
+                Interlocked.Exchange(ref _lastSequence, cursor);
+                _stats.OwnChangesSkippedAdd(skipped);
+            }
+            return _own.Count > 0 ? _own[0].First : long.MaxValue;
         }
     }
 
@@ -269,10 +347,16 @@ public sealed class CacheCoherence : IRecordChangeListener
                 // The log is known complete up to when this read began, not when it returned.
                 var readStartedMs = NowMs;
                 var gaps = _bus?.GapCount ?? 0;
-                var changes = await _store.ReadChangesAsync(LastSequence, _options.BatchSize, cancellationToken).ConfigureAwait(false);
+                // Only what lies between the cursor and this node's next own range is read: under
+                // batch load that is another node's few changes, not this node's thousands.
+                var nextOwn = SkipOwn();
+                var cursor = LastSequence;
+                var limit = nextOwn == long.MaxValue ? _options.BatchSize : (int)Math.Min(_options.BatchSize, nextOwn - cursor - 1);
+                var changes = await _store.ReadChangesAsync(cursor, limit, cancellationToken).ConfigureAwait(false);
                 if (changes.Count > 0)
                     await ApplyAsync(changes).ConfigureAwait(false);
-                if (changes.Count < _options.BatchSize)
+                // Fewer than asked for: the end of the log (as of readStartedMs) was reached.
+                if (changes.Count < limit)
                 {
                     _lastSyncMs = readStartedMs;
                     _gapsAtSync = gaps;
