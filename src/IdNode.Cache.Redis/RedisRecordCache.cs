@@ -216,6 +216,18 @@ public sealed partial class RedisRecordCache : ISharedRecordCache, IInvalidation
                 {
                     await _mux.GetSubscriber().SubscribeAsync(_channel, (_, message) =>
                     {
+                        if (message.IsNull)
+                            return;
+                        var bytes = ((ReadOnlyMemory<byte>)message).Span;
+                        if (bytes.Length > 0 && bytes[0] == (byte)'*')
+                        {
+                            if (DecodeMany(bytes) is { } commits)
+                            {
+                                foreach (var (k, v) in commits)
+                                    handler(k, v);
+                            }
+                            return;
+                        }
                         var text = (string?)message;
                         if (text is null)
                             return;

@@ -20,7 +20,7 @@ public sealed class BulkInvalidationTests
     public BulkInvalidationTests()
     {
         _resolver = new Resolver(_store, new L1Cache(1 << 20, _time), new ResolverOptions(), _shared);
-        _coherence = new CacheCoherence(_resolver, _store, new CoherenceOptions { StaleBoundMs = 1000, BatchSize = 10 }, _shared, _shared, _time);
+        _coherence = new CacheCoherence(_resolver, _store, new CoherenceOptions { StaleBoundMs = 1000, BatchSize = 10, InvalidationChunk = 10 }, _shared, _shared, _time);
     }
 
     private static string K(int i) => $"88.999/IMP-{i}";
@@ -40,6 +40,74 @@ public sealed class BulkInvalidationTests
         Assert.Equal(0, _resolver.L1.Count);
         Assert.All(commits, c => Assert.Equal((c.Version, (byte[]?)null), _shared.Raw(c.Key)));
         Assert.Equal(commits.Select(c => (c.Key, c.Version)), heard);
+    }
+
+    [Fact]
+    public async Task A_batch_is_tombstoned_with_one_L2_call_per_chunk()
+    {
+        var heard = new List<(string, long)>();
+        _shared.Subscribe((k, v) => heard.Add((k, v)));
+        var commits = Commit(25, "http://v1");
+
+        await _coherence.OnCommittedManyAsync(commits);
+
+        Assert.Equal(3, _shared.ManyCalls);
+        Assert.All(commits, c => Assert.Equal((c.Version, (byte[]?)null), _shared.Raw(c.Key)));
+        Assert.Equal(commits.Select(c => (c.Key, c.Version)), heard);
+        Assert.Equal(0, _coherence.PendingInvalidations);
+    }
+
+    [Fact]
+    public async Task A_failed_chunk_keeps_its_keys_pending_and_only_tombstoned_chunks_are_published()
+    {
+        var heard = new List<(string Key, long Version)>();
+        _shared.Subscribe((k, v) => heard.Add((k, v)));
+        var commits = Commit(25, "http://v1");
+        var failing = commits.Skip(10).Take(10).Select(c => c.Key).ToHashSet();
+        _shared.FailMany = chunk => chunk.Any(c => failing.Contains(c.Key));
+
+        await _coherence.OnCommittedManyAsync(commits);
+
+        Assert.Equal(10, _coherence.PendingInvalidations);
+        Assert.Equal(10, _resolver.Stats.L2InvalidationFailures);
+        Assert.False(_resolver.SharedReadsEnabled);
+        Assert.Equal(commits.Where(c => !failing.Contains(c.Key)).Select(c => (c.Key, c.Version)), heard);
+        Assert.All(failing, k => Assert.Null(_shared.Raw(k)));
+        Assert.Equal(0, _resolver.L1.Count);
+
+        _shared.FailMany = null;
+        await _coherence.PollOnceAsync(CancellationToken.None); // retries the pending chunk first
+
+        Assert.Equal(0, _coherence.PendingInvalidations);
+        Assert.True(_resolver.SharedReadsEnabled);
+        Assert.All(commits, c => Assert.Equal(c.Version, _shared.Raw(c.Key)!.Value.Version));
+    }
+
+    [Fact]
+    public async Task A_failed_chunk_does_not_let_a_stale_L2_entry_be_served_once_L2_answers_again()
+    {
+        var v1 = _store.Put(K(0), "http://v1");
+        _shared.Set(K(0), SharedEntryCodec.Encode(v1), TimeSpan.FromMinutes(1)); // cached by another node
+        var commits = Commit(15, "http://v2"); // K(0) is in the first chunk
+        _shared.FailMany = chunk => chunk.Any(c => c.Key == K(0));
+
+        await _coherence.OnCommittedManyAsync(commits);
+        _shared.FailMany = null; // L2 answers again, still holding v1 for K(0)
+
+        Assert.Equal("http://v2", (await _resolver.ResolveAsync(K(0))).Record!.Values[0].Data.Text);
+        Assert.Equal(0, _resolver.Stats.L2Hits);
+    }
+
+    [Fact]
+    public async Task The_follower_tombstones_changes_missed_by_the_bus_one_L2_call_per_chunk()
+    {
+        await _coherence.StartAsync(CancellationToken.None);
+        var commits = Commit(10, "http://v1"); // another node's writes; its messages were lost
+
+        await _coherence.PollOnceAsync(CancellationToken.None);
+
+        Assert.Equal(1, _shared.ManyCalls);
+        Assert.All(commits, c => Assert.Equal((c.Version, (byte[]?)null), _shared.Raw(c.Key)));
     }
 
     [Fact]

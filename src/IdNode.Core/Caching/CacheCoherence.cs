@@ -34,6 +34,13 @@ public sealed class CacheCoherence : IRecordChangeListener
     private ConcurrentDictionary<string, long> _heardOld = new(StringComparer.Ordinal);
     private long _heardSwappedAtMs;
 
+    // Change-log ranges (first, last) this node wrote and settled itself, sorted by first: the
+    // follower steps over them instead of reading its own batches back. Sequences are unique, so
+    // when every number from the cursor up to `last` is this node's, no other node's change lies
+    // in between. Bounded: a range that does not fit is simply read like any other change.
+    private readonly List<(long First, long Last)> _own = [];
+    private const int MaxOwnRanges = 1024;
+
     private long _lastSequence = -1;
     private long _lastSyncMs;
     private long _gapsAtSync;
@@ -72,11 +79,13 @@ public sealed class CacheCoherence : IRecordChangeListener
     }
 
     /// <summary>
-    /// The commits of one import chunk. L2 is tombstoned first and awaited, so L1 can then be told
-    /// with <see cref="Resolver.InvalidateSettled"/>: no per-key marker for identifiers this node
-    /// never cached, which is what keeps a bulk import of millions from filling L1 with markers.
-    /// A key whose tombstone failed is kept pending (L2 reads stay off until it is written), so it
-    /// is settled too. Only tombstoned keys are published, as in <see cref="OnCommitted"/>.
+    /// The commits of one batch or import chunk. L2 is tombstoned first and awaited, so L1 can then
+    /// be told with <see cref="Resolver.InvalidateSettled"/>: no per-key marker for identifiers this
+    /// node never cached, which is what keeps a bulk import of millions from filling L1 with markers.
+    /// Tombstones and bus messages go out a chunk of <see cref="CoherenceOptions.InvalidationChunk"/>
+    /// commits per round trip. The keys of a chunk whose tombstones failed are kept pending (L2 reads
+    /// stay off until they are written), so they are settled too; only chunks whose tombstones were
+    /// written are published, as in <see cref="OnCommitted"/>.
     /// </summary>
     public async ValueTask OnCommittedManyAsync(IReadOnlyList<RecordCommit> commits)
     {
@@ -84,21 +93,25 @@ public sealed class CacheCoherence : IRecordChangeListener
         {
             foreach (var c in commits)
                 _resolver.InvalidateSettled(c.Key, c.Version);
+            RememberOwn(commits);
             return;
         }
-        var tombstones = new Task<bool>[commits.Count];
-        for (var i = 0; i < commits.Count; i++)
-            tombstones[i] = InvalidateSharedAsync(commits[i].Key, commits[i].Version);
+        var chunks = Chunk(commits);
+        var tombstones = new Task<bool>[chunks.Count];
+        for (var i = 0; i < chunks.Count; i++)
+            tombstones[i] = InvalidateSharedAsync(chunks[i]);
         await Task.WhenAll(tombstones).ConfigureAwait(false);
-        for (var i = 0; i < commits.Count; i++)
-            _resolver.InvalidateSettled(commits[i].Key, commits[i].Version);
+        foreach (var c in commits)
+            _resolver.InvalidateSettled(c.Key, c.Version);
+        // L1 is told, and L2 tombstoned or pending retry: nothing is left for the follower to do.
+        RememberOwn(commits);
         if (_bus is null)
             return;
-        var messages = new List<Task>(commits.Count);
-        for (var i = 0; i < commits.Count; i++)
+        var messages = new List<Task>(chunks.Count);
+        for (var i = 0; i < chunks.Count; i++)
         {
             if (tombstones[i].Result)
-                messages.Add(_bus.PublishAsync(commits[i].Key, commits[i].Version).AsTask());
+                messages.Add(_bus.PublishManyAsync(chunks[i]).AsTask());
         }
         try
         {
@@ -108,6 +121,90 @@ public sealed class CacheCoherence : IRecordChangeListener
         {
             // As in AnnounceAsync: a lost message is caught up by every node's change-log follower.
         }
+    }
+
+    private void RememberOwn(IReadOnlyList<RecordCommit> commits)
+    {
+        if (commits.Count == 0)
+            return;
+        var sequences = new long[commits.Count];
+        for (var i = 0; i < sequences.Length; i++)
+        {
+            sequences[i] = commits[i].Sequence;
+            if (sequences[i] <= 0)
+                return; // the store did not report sequences: the follower reads these
+        }
+        Array.Sort(sequences);
+        lock (_own)
+        {
+            var first = sequences[0];
+            var last = first;
+            for (var i = 1; i <= sequences.Length; i++)
+            {
+                if (i < sequences.Length && sequences[i] <= last + 1)
+                {
+                    last = Math.Max(last, sequences[i]);
+                    continue;
+                }
+                if (_own.Count >= MaxOwnRanges)
+                    return;
+                var at = _own.Count;
+                while (at > 0 && _own[at - 1].First > first)
+                    at--;
+                _own.Insert(at, (first, last));
+                if (i < sequences.Length)
+                    first = last = sequences[i];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves the cursor over this node's own settled ranges that start right after it; returns the
+    /// first sequence of the next own range further on (<see cref="long.MaxValue"/> when none).
+    /// </summary>
+    private long SkipOwn()
+    {
+        lock (_own)
+        {
+            var cursor = LastSequence;
+            if (_own.Count == 0 || cursor < 0)
+                return long.MaxValue;
+            var skipped = 0L;
+            var i = 0;
+            for (; i < _own.Count; i++)
+            {
+                var (first, last) = _own[i];
+                if (last <= cursor)
+                    continue;
+                if (first > cursor + 1)
+                    break;
+                skipped += last - cursor;
+                cursor = last;
+            }
+            _own.RemoveRange(0, i);
+            if (skipped > 0)
+            {
+                Interlocked.Exchange(ref _lastSequence, cursor);
+                _stats.OwnChangesSkippedAdd(skipped);
+            }
+            return _own.Count > 0 ? _own[0].First : long.MaxValue;
+        }
+    }
+
+    private IReadOnlyList<IReadOnlyList<RecordCommit>> Chunk(IReadOnlyList<RecordCommit> commits)
+    {
+        var size = Math.Max(1, _options.InvalidationChunk);
+        if (commits.Count <= size)
+            return [commits];
+        var chunks = new List<IReadOnlyList<RecordCommit>>((commits.Count + size - 1) / size);
+        for (var start = 0; start < commits.Count; start += size)
+        {
+            var chunk = new RecordCommit[Math.Min(size, commits.Count - start)];
+            for (var i = 0; i < chunk.Length; i++)
+                chunk[i] = commits[start + i];
+            chunks.Add(chunk);
+        }
+        return chunks;
     }
 
     private async Task AnnounceAsync(string key, long version)
@@ -131,6 +228,25 @@ public sealed class CacheCoherence : IRecordChangeListener
         // The writer tombstoned L2 before publishing, so no marker is needed for a key this node does not hold.
         _resolver.InvalidateSettled(key, version);
         _heard.AddOrUpdate(key, static (_, v) => v, static (_, old, v) => Math.Max(old, v), version);
+    }
+
+    private async Task<bool> InvalidateSharedAsync(IReadOnlyList<RecordCommit> chunk)
+    {
+        try
+        {
+            if (_shared!.IsAvailable && await _shared.InvalidateManyAsync(chunk, _tombstoneTtl).ConfigureAwait(false))
+                return true;
+        }
+        catch (Exception)
+        {
+            // Adapters do not throw; if one does, the chunk is retried like any failed write.
+        }
+        foreach (var c in chunk)
+        {
+            _stats.L2InvalidationFailed();
+            KeepPending(c.Key, c.Version);
+        }
+        return false;
     }
 
     private async Task<bool> InvalidateSharedAsync(string key, long version)
@@ -231,10 +347,16 @@ public sealed class CacheCoherence : IRecordChangeListener
                 // The log is known complete up to when this read began, not when it returned.
                 var readStartedMs = NowMs;
                 var gaps = _bus?.GapCount ?? 0;
-                var changes = await _store.ReadChangesAsync(LastSequence, _options.BatchSize, cancellationToken).ConfigureAwait(false);
+                // Only what lies between the cursor and this node's next own range is read: under
+                // batch load that is another node's few changes, not this node's thousands.
+                var nextOwn = SkipOwn();
+                var cursor = LastSequence;
+                var limit = nextOwn == long.MaxValue ? _options.BatchSize : (int)Math.Min(_options.BatchSize, nextOwn - cursor - 1);
+                var changes = await _store.ReadChangesAsync(cursor, limit, cancellationToken).ConfigureAwait(false);
                 if (changes.Count > 0)
                     await ApplyAsync(changes).ConfigureAwait(false);
-                if (changes.Count < _options.BatchSize)
+                // Fewer than asked for: the end of the log (as of readStartedMs) was reached.
+                if (changes.Count < limit)
                 {
                     _lastSyncMs = readStartedMs;
                     _gapsAtSync = gaps;
@@ -252,8 +374,7 @@ public sealed class CacheCoherence : IRecordChangeListener
 
     private async Task ApplyAsync(IReadOnlyList<ChangeEntry> changes)
     {
-        List<Task<bool>>? writes = null;
-        List<ChangeEntry>? unannounced = null;
+        List<RecordCommit>? unannounced = null;
         foreach (var change in changes)
         {
             // L1 is told once L2 cannot hand out the old version any more: without L2, when the
@@ -265,14 +386,17 @@ public sealed class CacheCoherence : IRecordChangeListener
                 _resolver.InvalidateSettled(change.Key, change.Version);
                 continue;
             }
-            (writes ??= []).Add(InvalidateSharedAsync(change.Key, change.Version));
-            (unannounced ??= []).Add(change);
+            (unannounced ??= []).Add(new RecordCommit(change.Key, change.Version));
         }
-        if (writes is not null)
+        if (unannounced is not null)
         {
+            var chunks = Chunk(unannounced);
+            var writes = new Task<bool>[chunks.Count];
+            for (var i = 0; i < chunks.Count; i++)
+                writes[i] = InvalidateSharedAsync(chunks[i]);
             await Task.WhenAll(writes).ConfigureAwait(false);
-            foreach (var change in unannounced!)
-                _resolver.InvalidateSettled(change.Key, change.Version);
+            foreach (var c in unannounced)
+                _resolver.InvalidateSettled(c.Key, c.Version);
         }
         _stats.ChangesFollowedAdd(changes.Count);
         Interlocked.Exchange(ref _lastSequence, changes[^1].Sequence);
@@ -292,14 +416,32 @@ public sealed class CacheCoherence : IRecordChangeListener
                 return;
             _clearShared = false;
         }
+        var size = Math.Max(1, _options.InvalidationChunk);
+        var chunk = new List<RecordCommit>(Math.Min(size, _pending.Count));
         foreach (var (key, version) in _pending)
         {
-            if (!await _shared.InvalidateAsync(key, version, _tombstoneTtl).ConfigureAwait(false))
-                return;
-            _pending.TryRemove(new KeyValuePair<string, long>(key, version));
+            chunk.Add(new RecordCommit(key, version));
+            if (chunk.Count == size)
+            {
+                if (!await RetryChunkAsync(chunk).ConfigureAwait(false))
+                    return;
+                chunk.Clear();
+            }
         }
+        if (chunk.Count > 0 && !await RetryChunkAsync(chunk).ConfigureAwait(false))
+            return;
         if (_pending.IsEmpty && !_clearShared)
             _resolver.SharedReadsEnabled = true;
+    }
+
+    private async Task<bool> RetryChunkAsync(List<RecordCommit> chunk)
+    {
+        if (!await _shared!.InvalidateManyAsync(chunk, _tombstoneTtl).ConfigureAwait(false))
+            return false;
+        // Only the version retried is removed: a newer failure of the same key stays pending.
+        foreach (var c in chunk)
+            _pending.TryRemove(new KeyValuePair<string, long>(c.Key, c.Version));
+        return true;
     }
 
     private void EnforceBound()

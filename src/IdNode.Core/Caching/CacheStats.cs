@@ -15,6 +15,7 @@ public sealed class CacheStats
     private long _l1Clears;
     private long _l2InvalidationFailures;
     private long _followerErrors;
+    private long _ownChangesSkipped;
 
     public long L2Hits => Interlocked.Read(ref _l2Hits);
     public long L2Misses => Interlocked.Read(ref _l2Misses);
@@ -27,6 +28,8 @@ public sealed class CacheStats
     public long L1Clears => Interlocked.Read(ref _l1Clears);
     public long L2InvalidationFailures => Interlocked.Read(ref _l2InvalidationFailures);
     public long FollowerErrors => Interlocked.Read(ref _followerErrors);
+    /// <summary>Change-log entries the follower stepped over because this node wrote and settled them itself.</summary>
+    public long OwnChangesSkipped => Interlocked.Read(ref _ownChangesSkipped);
 
     internal void L2Hit() => Interlocked.Increment(ref _l2Hits);
     internal void L2Miss() => Interlocked.Increment(ref _l2Misses);
@@ -37,4 +40,5 @@ public sealed class CacheStats
     internal void L1Cleared() => Interlocked.Increment(ref _l1Clears);
     internal void L2InvalidationFailed() => Interlocked.Increment(ref _l2InvalidationFailures);
     internal void FollowerError() => Interlocked.Increment(ref _followerErrors);
+    internal void OwnChangesSkippedAdd(long n) => Interlocked.Add(ref _ownChangesSkipped, n);
 }

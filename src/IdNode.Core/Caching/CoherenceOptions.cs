@@ -16,4 +16,11 @@ public sealed class CoherenceOptions
 
     /// <summary>L2 invalidations kept for retry while the shared cache is unreachable; beyond this L2 is cleared when it returns (default 100000).</summary>
     public int MaxPendingInvalidations { get; init; } = 100_000;
+
+    /// <summary>
+    /// Commits per L2 tombstone call and per bus message when a batch, an import chunk or a page of
+    /// the change log is announced (default 500): one round trip each instead of one per
+    /// identifier; a failed call leaves only its own commits to retry.
+    /// </summary>
+    public int InvalidationChunk { get; init; } = 500;
 }

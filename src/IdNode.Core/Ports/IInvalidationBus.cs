@@ -1,3 +1,5 @@
+using IdNode.Core.Services;
+
 namespace IdNode.Core.Ports;
 
 /// <summary>
@@ -9,6 +11,21 @@ public interface IInvalidationBus
 {
     /// <summary>Sends the message to every subscribed node, this one included. False when it could not be sent.</summary>
     ValueTask<bool> PublishAsync(string key, long version);
+
+    /// <summary>
+    /// <see cref="PublishAsync"/> for every commit, in as few messages as the bus allows; subscribers
+    /// see one handler call per commit either way. False when any message could not be sent.
+    /// </summary>
+    async ValueTask<bool> PublishManyAsync(IReadOnlyList<RecordCommit> commits)
+    {
+        var sends = new Task<bool>[commits.Count];
+        for (var i = 0; i < commits.Count; i++)
+            sends[i] = PublishAsync(commits[i].Key, commits[i].Version).AsTask();
+        var all = true;
+        foreach (var ok in await Task.WhenAll(sends).ConfigureAwait(false))
+            all &= ok;
+        return all;
+    }
 
     /// <summary>Registers the handler for every message; it runs on any thread and must be quick.</summary>
     void Subscribe(Action<string, long> handler);

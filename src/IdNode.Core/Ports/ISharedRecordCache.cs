@@ -1,3 +1,5 @@
+using IdNode.Core.Services;
+
 namespace IdNode.Core.Ports;
 
 /// <summary>
@@ -26,6 +28,24 @@ public interface ISharedRecordCache
     /// False when the cache could not be reached: the caller must retry.
     /// </summary>
     ValueTask<bool> InvalidateAsync(string key, long version, TimeSpan tombstoneTtl);
+
+    /// <summary>
+    /// <see cref="InvalidateAsync"/> for every commit, in as few round trips as the cache allows
+    /// (a batch of thousands would otherwise cost one command per identifier). True when every
+    /// tombstone was written; false when any may not have been, and the caller must retry them all
+    /// (writing a tombstone again is harmless). Callers keep lists to a few hundred commits, so
+    /// that a failure leaves only that many to retry.
+    /// </summary>
+    async ValueTask<bool> InvalidateManyAsync(IReadOnlyList<RecordCommit> commits, TimeSpan tombstoneTtl)
+    {
+        var writes = new Task<bool>[commits.Count];
+        for (var i = 0; i < commits.Count; i++)
+            writes[i] = InvalidateAsync(commits[i].Key, commits[i].Version, tombstoneTtl).AsTask();
+        var all = true;
+        foreach (var ok in await Task.WhenAll(writes).ConfigureAwait(false))
+            all &= ok;
+        return all;
+    }
 
     /// <summary>Drops every entry of this node's key space (after invalidations were lost in bulk). False when unreachable.</summary>
     ValueTask<bool> ClearAsync();

@@ -30,6 +30,7 @@ public enum WriteOutcome
     Conflict,
 }
 
+/// <param name="Sequence">The change-log sequence of a committed write; 0 when the store does not report it.</param>
 public readonly record struct WriteResult(WriteOutcome Outcome, long Version, long Sequence)
 {
     public bool Committed => Outcome == WriteOutcome.Committed;

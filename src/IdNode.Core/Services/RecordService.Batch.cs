@@ -134,7 +134,7 @@ public sealed partial class RecordService
                     var (i, w, planned) = round[j];
                     if (results[j].Committed)
                     {
-                        commits.Add(new RecordCommit(w.Key, results[j].Version));
+                        commits.Add(new RecordCommit(w.Key, results[j].Version, results[j].Sequence));
                         outcomes[i] = new BatchPutOutcome(planned with { Version = results[j].Version }, null);
                     }
                     else

@@ -25,6 +25,7 @@ public static class CacheStatsEndpoint
                 ["coalesced"] = s.Coalesced,
                 ["invalidationsReceived"] = s.InvalidationsReceived,
                 ["changesFollowed"] = s.ChangesFollowed,
+                ["ownChangesSkipped"] = s.OwnChangesSkipped,
                 ["lastSequence"] = coherence.LastSequence,
                 ["l1Clears"] = s.L1Clears,
                 ["l2InvalidationFailures"] = s.L2InvalidationFailures,

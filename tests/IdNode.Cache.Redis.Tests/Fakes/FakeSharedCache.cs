@@ -1,4 +1,5 @@
 using IdNode.Core.Ports;
+using IdNode.Core.Services;
 
 namespace IdNode.Cache.Redis.Tests.Fakes;
 
@@ -40,6 +41,22 @@ public sealed class FakeSharedCache : ISharedRecordCache, IInvalidationBus
         Invalidations++;
         if (!(_map.TryGetValue(key, out var cur) && cur.Version >= version))
             _map[key] = (version, null);
+        return ValueTask.FromResult(true);
+    }
+
+    /// <summary>Multi-key calls that were written, one per chunk.</summary>
+    public int ManyCalls { get; private set; }
+
+    /// <summary>When it returns true for a chunk, that call fails as if Redis had timed out.</summary>
+    public Func<IReadOnlyList<RecordCommit>, bool>? FailMany { get; set; }
+
+    public ValueTask<bool> InvalidateManyAsync(IReadOnlyList<RecordCommit> commits, TimeSpan tombstoneTtl)
+    {
+        if (!Up || FailMany?.Invoke(commits) == true)
+            return ValueTask.FromResult(false);
+        ManyCalls++;
+        foreach (var c in commits)
+            _ = InvalidateAsync(c.Key, c.Version, tombstoneTtl);
         return ValueTask.FromResult(true);
     }
 

@@ -21,6 +21,9 @@ public sealed class FakeStore : IRecordStore
 
     public long NextSequence { get; set; } = 1;
 
+    /// <summary>Change-log entries handed out by <see cref="ReadChangesAsync"/> so far.</summary>
+    public int ChangesRead { get; private set; }
+
     public static byte[] Values(string url, int ttl = HandleValue.DefaultTtl)
         => HandleJsonWriter.Stored([new HandleValue(1, "URL", ValueData.FromString(url), ttl, Permissions: ValuePermissions.Default)]);
 
@@ -54,7 +57,11 @@ public sealed class FakeStore : IRecordStore
         if (Failure is { } f)
             throw f;
         lock (_rows)
-            return Task.FromResult<IReadOnlyList<ChangeEntry>>(_log.Where(c => c.Sequence > afterSequence).Take(limit).ToList());
+        {
+            var changes = _log.Where(c => c.Sequence > afterSequence).Take(limit).ToList();
+            ChangesRead += changes.Count;
+            return Task.FromResult<IReadOnlyList<ChangeEntry>>(changes);
+        }
     }
 
     public Task<WriteResult> WriteAsync(RecordWrite write, CancellationToken cancellationToken = default) => throw new NotSupportedException();
