@@ -372,8 +372,8 @@ public sealed partial class PostgresRecordStore
     }
 
     /// <summary>
-    /// Parameters of <see cref="InsertManySql"/> (third column the prefix) or <see cref="UpdateManySql"/>
-    /// (third column the expected version): every column array filled in one pass and bound with its
+    /// Parameters of <see cref="InsertManySql"/> ($4 the prefixes) or <see cref="UpdateManySql"/>
+    /// ($4 the expected versions): every column array filled in one pass and bound with its
     /// element type, so Npgsql neither boxes nor inspects an object[] to find the type.
     /// </summary>
     private static NpgsqlBatchCommand SetBasedCommand(string sql, List<int> items, IReadOnlyList<RecordWrite> writes, long now, bool expected)
