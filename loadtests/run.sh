@@ -519,8 +519,9 @@ fi
 
 # ---- batch registration on PostgreSQL vs. binary COPY of the same rows (production mode, issue 6) --
 # gRPC BatchRegister, 2000 new identifiers per call, IDNODE_LOAD_BATCH_CALLERS concurrent callers,
-# against the generator's copy-floor: the same number of rows (record, history entry, change-log
-# entry) binary-COPYed straight into scratch tables of the same shape on the same PostgreSQL.
+# against the generator's copy-floor: the rows a create writes (record with its kind and actor,
+# change-log entry; no history row since schema version 4) binary-COPYed straight into scratch
+# tables of the same shape on the same PostgreSQL.
 # Interleaved; the req/s column is identifiers/s, p50/p99 are per call; ratio = node / floor.
 if [[ $ONLY == *" gen "* || $ONLY == *" batch "* ]] && [ "$MODE" = production ]; then
   BATCH_CALLERS=${IDNODE_LOAD_BATCH_CALLERS:-4}

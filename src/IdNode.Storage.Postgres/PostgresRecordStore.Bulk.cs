@@ -16,17 +16,15 @@ public sealed partial class PostgresRecordStore
 
     // Rows are inserted in key order, like WriteBatchAsync, so a bulk load and concurrent writes
     // take their locks in the same order. The first occurrence of a key repeated in the input wins.
+    // Imports are creates: the new version lives in handles alone, no history row (see UpdateSql).
     private const string BulkHandlesSql = """
         WITH src AS (
             SELECT DISTINCT ON (key) key, handle, prefix, data, actor FROM bulk_in ORDER BY key, ord
         ), ins AS (
-            INSERT INTO handles(key, handle, prefix, version, data, updated_at)
-            SELECT key, handle, prefix, 1, data, $1 FROM src ORDER BY key
+            INSERT INTO handles(key, handle, prefix, version, data, updated_at, kind, actor)
+            SELECT key, handle, prefix, 1, data, $1, 1, actor FROM src ORDER BY key
             ON CONFLICT (key) DO NOTHING
-            RETURNING key, handle, prefix, data
-        ), hist AS (
-            INSERT INTO record_history(key, version, handle, kind, data, at, actor)
-            SELECT ins.key, 1, ins.handle, 1, ins.data, $1, src.actor FROM ins JOIN src USING (key)
+            RETURNING key, handle, prefix
         )
         INSERT INTO bulk_new SELECT key, handle, prefix FROM ins
         """;
@@ -54,8 +52,8 @@ public sealed partial class PostgresRecordStore
 
     /// <summary>
     /// Creates many new identifiers in one transaction: the rows stream into a temporary table
-    /// with binary COPY, then a few set-based statements (one round trip) insert the records, their
-    /// history, the prefix counters and the change log. Keys that already exist (also deleted ones)
+    /// with binary COPY, then a few set-based statements (one round trip) insert the records, the
+    /// prefix counters and the change log. Keys that already exist (also deleted ones)
     /// are left alone and reported; every write must expect version 0 and carry data.
     /// </summary>
     public async Task<BulkInsertResult> BulkInsertAsync(IReadOnlyList<RecordWrite> writes, CancellationToken cancellationToken = default)

@@ -9,37 +9,42 @@ public sealed partial class PostgresRecordStore
     // Parameters of both per-item statements: $1 key, $2 handle, $3 prefix, $4 expected version,
     // $5 data (NULL = tombstone), $6 at, $7 kind, $8 actor. Each returns one row
     // (committed, version, was_live): on a conflict the stored version (0 when no row).
+    //
+    // The current version of a record lives only in its handles row (with its kind and actor);
+    // record_history holds the versions it superseded. So a create writes no history row, and an
+    // update or delete moves the version it replaces into record_history in the same statement —
+    // the old version is kept in the very transaction that overwrites it. Rows written before
+    // schema version 4 have kind NULL: their current version is in record_history already.
 
     /// <summary>
     /// Compare-and-set on an existing row. The FOR UPDATE in <c>cur</c> re-checks the version on the
     /// newest row after waiting for a concurrent writer, so of two writers expecting the same
-    /// version exactly one wins.
+    /// version exactly one wins; <c>cur</c> then holds that newest row, which <c>hist</c> keeps.
     /// </summary>
     private const string UpdateSql = """
         WITH cur AS (
-            SELECT key, data IS NOT NULL AS was_live FROM handles WHERE key = $1 AND version = $4 FOR UPDATE
+            SELECT key, version, handle, kind, data, updated_at, actor, data IS NOT NULL AS was_live
+            FROM handles WHERE key = $1 AND version = $4 FOR UPDATE
         ), upd AS (
-            UPDATE handles h SET handle = $2, version = $4 + 1, data = $5, updated_at = $6
+            UPDATE handles h SET handle = $2, version = $4 + 1, data = $5, updated_at = $6, kind = $7, actor = $8
             FROM cur WHERE h.key = cur.key
             RETURNING h.version, cur.was_live
         ), hist AS (
             INSERT INTO record_history(key, version, handle, kind, data, at, actor)
-            SELECT $1, version, $2, $7, $5, $6, $8 FROM upd
+            SELECT cur.key, cur.version, cur.handle, cur.kind, cur.data, cur.updated_at, cur.actor
+            FROM cur, upd WHERE cur.kind IS NOT NULL
         )
         SELECT true, version, was_live FROM upd
         UNION ALL
         SELECT false, version, false FROM handles WHERE key = $1 AND NOT EXISTS (SELECT 1 FROM upd)
         """;
 
-    /// <summary>Expected version 0: only when there is no row at all (a tombstone is a row).</summary>
+    /// <summary>Expected version 0: only when there is no row at all (a tombstone is a row). No history row: nothing is superseded.</summary>
     private const string InsertSql = """
         WITH ins AS (
-            INSERT INTO handles(key, handle, prefix, version, data, updated_at) VALUES ($1, $2, $3, 1, $5, $6)
+            INSERT INTO handles(key, handle, prefix, version, data, updated_at, kind, actor) VALUES ($1, $2, $3, 1, $5, $6, $7, $8)
             ON CONFLICT (key) DO NOTHING
             RETURNING version
-        ), hist AS (
-            INSERT INTO record_history(key, version, handle, kind, data, at, actor)
-            SELECT $1, version, $2, $7, $5, $6, $8 FROM ins
         )
         SELECT true, version, false FROM ins
         UNION ALL
@@ -57,13 +62,10 @@ public sealed partial class PostgresRecordStore
         WITH t AS (
             SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::smallint[], $7::text[]) AS t(i, key, handle, prefix, data, kind, actor)
         ), ins AS (
-            INSERT INTO handles(key, handle, prefix, version, data, updated_at)
-            SELECT key, handle, prefix, 1, data, $8 FROM t ORDER BY key COLLATE "C"
+            INSERT INTO handles(key, handle, prefix, version, data, updated_at, kind, actor)
+            SELECT key, handle, prefix, 1, data, $8, kind, actor FROM t ORDER BY key COLLATE "C"
             ON CONFLICT (key) DO NOTHING
             RETURNING key
-        ), hist AS (
-            INSERT INTO record_history(key, version, handle, kind, data, at, actor)
-            SELECT t.key, 1, t.handle, t.kind, t.data, $8, t.actor FROM t JOIN ins ON ins.key = t.key
         )
         SELECT t.i, true, 1::bigint, false FROM t JOIN ins ON ins.key = t.key
         UNION ALL
@@ -73,21 +75,24 @@ public sealed partial class PostgresRecordStore
     /// <summary>
     /// Compare-and-set of many existing rows, set-based. <c>cur</c> locks the rows in key order (the
     /// lock is taken after the sort) and, like <see cref="UpdateSql"/>, reads each row's newest
-    /// version after waiting for a concurrent writer; only rows still at the expected version change.
+    /// version after waiting for a concurrent writer; only rows still at the expected version change,
+    /// and only their superseded versions go to record_history.
     /// </summary>
     private const string UpdateManySql = """
         WITH t AS (
             SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::bigint[], $5::bytea[], $6::smallint[], $7::text[]) AS t(i, key, handle, expected, data, kind, actor)
         ), cur AS (
-            SELECT h.key, h.version, h.data IS NOT NULL AS was_live FROM handles h JOIN t ON h.key = t.key ORDER BY h.key FOR UPDATE OF h
+            SELECT h.key, h.version, h.handle, h.kind, h.data, h.updated_at, h.actor, h.data IS NOT NULL AS was_live
+            FROM handles h JOIN t ON h.key = t.key ORDER BY h.key FOR UPDATE OF h
         ), upd AS (
-            UPDATE handles h SET handle = t.handle, version = t.expected + 1, data = t.data, updated_at = $8
+            UPDATE handles h SET handle = t.handle, version = t.expected + 1, data = t.data, updated_at = $8, kind = t.kind, actor = t.actor
             FROM cur JOIN t ON t.key = cur.key
             WHERE h.key = cur.key AND cur.version = t.expected
             RETURNING h.key
         ), hist AS (
             INSERT INTO record_history(key, version, handle, kind, data, at, actor)
-            SELECT t.key, t.expected + 1, t.handle, t.kind, t.data, $8, t.actor FROM upd JOIN t ON t.key = upd.key
+            SELECT cur.key, cur.version, cur.handle, cur.kind, cur.data, cur.updated_at, cur.actor
+            FROM cur JOIN upd ON upd.key = cur.key WHERE cur.kind IS NOT NULL
         )
         SELECT t.i, upd.key IS NOT NULL, CASE WHEN upd.key IS NULL THEN cur.version ELSE t.expected + 1 END, cur.was_live
         FROM t JOIN cur ON cur.key = t.key LEFT JOIN upd ON upd.key = t.key
@@ -276,11 +281,23 @@ public sealed partial class PostgresRecordStore
                 counts.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = changed.Select(d => d.Value).ToArray() });
                 batch.BatchCommands.Add(counts);
             }
+            var keys = new string[committed.Count];
+            var handles = new string[committed.Count];
+            var versions = new long[committed.Count];
+            var kinds = new short[committed.Count];
+            for (var j = 0; j < committed.Count; j++)
+            {
+                var i = committed[j];
+                keys[j] = writes[i].Key;
+                handles[j] = writes[i].Handle;
+                versions[j] = results[i].Version;
+                kinds[j] = (short)writes[i].Kind;
+            }
             var changes = new NpgsqlBatchCommand(ChangesSql);
-            changes.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = committed.Select(i => writes[i].Key).ToArray() });
-            changes.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = committed.Select(i => writes[i].Handle).ToArray() });
-            changes.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = committed.Select(i => results[i].Version).ToArray() });
-            changes.Parameters.Add(new NpgsqlParameter<short[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Smallint, TypedValue = committed.Select(i => (short)writes[i].Kind).ToArray() });
+            changes.Parameters.Add(TextArray(keys));
+            changes.Parameters.Add(TextArray(handles));
+            changes.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = versions });
+            changes.Parameters.Add(new NpgsqlParameter<short[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Smallint, TypedValue = kinds });
             changes.Parameters.Add(Int64(now));
             batch.BatchCommands.Add(changes);
             batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
@@ -349,44 +366,58 @@ public sealed partial class PostgresRecordStore
         foreach (var i in order)
             (writes[i].ExpectedVersion == 0 ? creates : updates).Add(i);
         if (creates.Count > 0)
-        {
-            var cmd = new NpgsqlBatchCommand(InsertManySql);
-            cmd.Parameters.Add(IntArray(creates));
-            cmd.Parameters.Add(TextArray(creates, writes, w => w.Key));
-            cmd.Parameters.Add(TextArray(creates, writes, w => w.Handle));
-            cmd.Parameters.Add(TextArray(creates, writes, w => w.Prefix));
-            cmd.Parameters.Add(BytesArray(creates, writes));
-            cmd.Parameters.Add(KindArray(creates, writes));
-            cmd.Parameters.Add(TextArray(creates, writes, w => w.Actor));
-            cmd.Parameters.Add(Int64(now));
-            batch.BatchCommands.Add(cmd);
-        }
+            batch.BatchCommands.Add(SetBasedCommand(InsertManySql, creates, writes, now, expected: false));
         if (updates.Count > 0)
-        {
-            var cmd = new NpgsqlBatchCommand(UpdateManySql);
-            cmd.Parameters.Add(IntArray(updates));
-            cmd.Parameters.Add(TextArray(updates, writes, w => w.Key));
-            cmd.Parameters.Add(TextArray(updates, writes, w => w.Handle));
-            cmd.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = updates.Select(i => writes[i].ExpectedVersion).ToArray() });
-            cmd.Parameters.Add(BytesArray(updates, writes));
-            cmd.Parameters.Add(KindArray(updates, writes));
-            cmd.Parameters.Add(TextArray(updates, writes, w => w.Actor));
-            cmd.Parameters.Add(Int64(now));
-            batch.BatchCommands.Add(cmd);
-        }
+            batch.BatchCommands.Add(SetBasedCommand(UpdateManySql, updates, writes, now, expected: true));
     }
 
-    private static NpgsqlParameter IntArray(List<int> items)
-        => new NpgsqlParameter<int[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = [.. items] };
+    /// <summary>
+    /// Parameters of <see cref="InsertManySql"/> ($4 the prefixes) or <see cref="UpdateManySql"/>
+    /// ($4 the expected versions): every column array filled in one pass and bound with its
+    /// element type, so Npgsql neither boxes nor inspects an object[] to find the type.
+    /// </summary>
+    private static NpgsqlBatchCommand SetBasedCommand(string sql, List<int> items, IReadOnlyList<RecordWrite> writes, long now, bool expected)
+    {
+        var n = items.Count;
+        var index = new int[n];
+        var keys = new string[n];
+        var handles = new string[n];
+        var prefixes = expected ? null : new string[n];
+        var versions = expected ? new long[n] : null;
+        var data = new byte[]?[n];
+        var kinds = new short[n];
+        var actors = new string?[n];
+        for (var j = 0; j < n; j++)
+        {
+            var i = items[j];
+            var w = writes[i];
+            index[j] = i;
+            keys[j] = w.Key;
+            handles[j] = w.Handle;
+            if (expected)
+                versions![j] = w.ExpectedVersion;
+            else
+                prefixes![j] = w.Prefix;
+            data[j] = w.Data;
+            kinds[j] = (short)w.Kind;
+            actors[j] = w.Actor;
+        }
+        var cmd = new NpgsqlBatchCommand(sql);
+        cmd.Parameters.Add(new NpgsqlParameter<int[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = index });
+        cmd.Parameters.Add(TextArray(keys));
+        cmd.Parameters.Add(TextArray(handles));
+        cmd.Parameters.Add(expected
+            ? (NpgsqlParameter)new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = versions }
+            : TextArray(prefixes!));
+        cmd.Parameters.Add(new NpgsqlParameter<byte[]?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = data });
+        cmd.Parameters.Add(new NpgsqlParameter<short[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Smallint, TypedValue = kinds });
+        cmd.Parameters.Add(TextArray(actors));
+        cmd.Parameters.Add(Int64(now));
+        return cmd;
+    }
 
-    private static NpgsqlParameter TextArray(List<int> items, IReadOnlyList<RecordWrite> writes, Func<RecordWrite, string?> column)
-        => new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = items.Select(i => column(writes[i])).ToArray() };
-
-    private static NpgsqlParameter BytesArray(List<int> items, IReadOnlyList<RecordWrite> writes)
-        => new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, Value = items.Select(i => writes[i].Data).ToArray() };
-
-    private static NpgsqlParameter KindArray(List<int> items, IReadOnlyList<RecordWrite> writes)
-        => new NpgsqlParameter<short[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Smallint, TypedValue = items.Select(i => (short)writes[i].Kind).ToArray() };
+    private static NpgsqlParameter<string?[]> TextArray(string?[] values)
+        => new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = values };
 
     /// <summary>
     /// Runs <paramref name="work"/> in a transaction on a pooled connection and commits. A

@@ -7,8 +7,9 @@ namespace IdNode.Storage.Postgres;
 /// <summary>
 /// The production store: PostgreSQL through one <see cref="NpgsqlDataSource"/> (one pool) shared by
 /// every caller. Same semantics as the embedded SQLite store: compare-and-set on the version,
-/// tombstones keep their version, append-only history, a change log whose sequence order is commit
-/// order, prefix counters kept in the same transaction. Statements are prepared per physical
+/// tombstones keep their version, every version kept (superseded ones in append-only history, the
+/// current one in its record row), a change log whose sequence order is commit order, prefix
+/// counters kept in the same transaction. Statements are prepared per physical
 /// connection by Npgsql's auto-prepare, so the hot primary-key read is one Bind/Execute round trip.
 /// When PostgreSQL cannot be reached every call fails with <see cref="StoreUnavailableException"/>;
 /// the pool reconnects by itself once the server is back.
@@ -153,10 +154,24 @@ public sealed partial class PostgresRecordStore : IRecordStore, IRegistryStore, 
             return list;
         }, cancellationToken);
 
+    /// <summary>
+    /// The superseded versions from record_history plus the current one from handles, in one
+    /// statement (one snapshot). A row written before schema version 4 (kind NULL) has its current
+    /// version in record_history already; the NOT EXISTS keeps a version from ever appearing twice.
+    /// </summary>
+    private const string HistorySql = """
+        SELECT handle, version, kind, data, at, actor FROM record_history WHERE key = $1
+        UNION ALL
+        SELECT handle, version, kind, data, updated_at, actor FROM handles h
+        WHERE key = $1 AND kind IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM record_history r WHERE r.key = $1 AND r.version = h.version)
+        ORDER BY version
+        """;
+
     public Task<IReadOnlyList<HistoryEntry>> GetHistoryAsync(string key, CancellationToken cancellationToken = default)
         => ReadAsync<IReadOnlyList<HistoryEntry>>(async (conn, ct) =>
         {
-            await using var cmd = new NpgsqlCommand("SELECT handle, version, kind, data, at, actor FROM record_history WHERE key = $1 ORDER BY version", conn);
+            await using var cmd = new NpgsqlCommand(HistorySql, conn);
             cmd.Parameters.Add(Text(key));
             await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
             var list = new List<HistoryEntry>();

@@ -246,6 +246,47 @@ public abstract class RecordStoreContract : IAsyncLifetime
         Assert.Empty(await Store.GetHistoryAsync($"{P}/never"));
     }
 
+    /// <summary>
+    /// Each version keeps its own handle spelling, kind, data, actor and time (the time its write
+    /// committed, as in the change log), whether it was written alone, in a batch of distinct keys
+    /// or in a batch that writes one key several times.
+    /// </summary>
+    [SkippableFact]
+    public async Task History_keeps_each_versions_own_handle_kind_actor_and_time_on_every_write_path()
+    {
+        await MustCommit(Create($"{P}/a", "one", actor: "alice"));
+        var distinct = await Store.WriteBatchAsync(
+        [
+            new RecordWrite($"{P}/a", $"{P}/a-Two", P, 1, D("two"), ChangeKind.Update, "bob"),
+            Create($"{P}/b", "b1", actor: null),
+        ]);
+        Assert.All(distinct, r => Assert.True(r.Committed));
+        var repeated = await Store.WriteBatchAsync(
+        [
+            Delete($"{P}/a", 2, actor: "carol"),
+            Put($"{P}/b", 1, "b2", actor: "erin"),
+            Put($"{P}/a", 3, "four", ChangeKind.Create, actor: null),
+            Put($"{P}/a", 4, "five", actor: "frank"),
+        ]);
+        Assert.All(repeated, r => Assert.True(r.Committed));
+
+        var a = await Store.GetHistoryAsync($"{P}/a");
+        Assert.Equal([1L, 2, 3, 4, 5], a.Select(e => e.Version));
+        Assert.Equal([$"{P}/A", $"{P}/a-Two", $"{P}/A", $"{P}/A", $"{P}/A"], a.Select(e => e.Handle));
+        Assert.Equal([ChangeKind.Create, ChangeKind.Update, ChangeKind.Delete, ChangeKind.Create, ChangeKind.Update], a.Select(e => e.Kind));
+        Assert.Equal(["one", "two", "<null>", "four", "five"], a.Select(e => S(e.Data)));
+        Assert.Equal(["alice", "bob", "carol", null, "frank"], a.Select(e => e.Actor));
+        var b = await Store.GetHistoryAsync($"{P}/b");
+        Assert.Equal([(1L, "b1", (string?)null), (2L, "b2", "erin")], b.Select(e => (e.Version, S(e.Data), e.Actor)));
+
+        var changes = await Store.ReadChangesAsync(0, 100);
+        foreach (var (key, history) in new[] { ($"{P}/a", a), ($"{P}/b", b) })
+        {
+            var logged = changes.Where(c => c.Key == key).ToList();
+            Assert.Equal(logged.Select(c => (c.Version, c.Kind, c.At, c.Handle)), history.Select(e => (e.Version, e.Kind, e.At, e.Handle)));
+        }
+    }
+
     // ---- change log -----------------------------------------------------------------------
 
     [SkippableFact]

@@ -7,6 +7,7 @@ namespace IdNode.Storage.Postgres.Tests;
 public sealed class PostgresRecordStoreTests : IAsyncLifetime
 {
     private const string P = "88.999.1";
+    private const int SchemaVersion = 4;
     private TestSchema? _schema;
 
     private TestSchema Schema => _schema!;
@@ -28,8 +29,8 @@ public sealed class PostgresRecordStoreTests : IAsyncLifetime
         var stores = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(Schema.OpenStore)));
         try
         {
-            Assert.Equal(3, await stores[0].GetSchemaVersionAsync());
-            Assert.Equal(3L, await Schema.ScalarAsync<long>("SELECT count(*) FROM schema_version"));
+            Assert.Equal(SchemaVersion, await stores[0].GetSchemaVersionAsync());
+            Assert.Equal((long)SchemaVersion, await Schema.ScalarAsync<long>("SELECT count(*) FROM schema_version"));
             Assert.True((await stores[3].WriteAsync(Create($"{P}/a"))).Committed);
             Assert.Equal(1, (await stores[5].GetAsync($"{P}/a"))!.Version);
         }
@@ -48,7 +49,7 @@ public sealed class PostgresRecordStoreTests : IAsyncLifetime
 
         await using var second = Schema.OpenStore();
         Assert.Equal("data", Encoding.UTF8.GetString((await second.GetAsync($"{P}/kept"))!.Data!));
-        Assert.Equal(3L, await Schema.ScalarAsync<long>("SELECT count(*) FROM schema_version"));
+        Assert.Equal((long)SchemaVersion, await Schema.ScalarAsync<long>("SELECT count(*) FROM schema_version"));
     }
 
     [SkippableFact]
@@ -59,14 +60,143 @@ public sealed class PostgresRecordStoreTests : IAsyncLifetime
             await first.WriteAsync(Create($"{P}/a"));
             await first.WriteAsync(Create($"{P}0/b"));
         }
-        // Put the database back where version 2 left it: the index present, version 3 not applied.
+        // Put the database back where version 2 left it: the index present, versions 3 and 4 not applied.
+        await DowngradeToVersion3Async();
         await Schema.ExecAsync($"CREATE INDEX handles_by_prefix ON {Schema.Name}.handles (prefix, key) WHERE data IS NOT NULL");
         await Schema.ExecAsync($"DELETE FROM {Schema.Name}.schema_version WHERE version = 3");
 
         await using var second = Schema.OpenStore();
-        Assert.Equal(3, await second.GetSchemaVersionAsync());
+        Assert.Equal(SchemaVersion, await second.GetSchemaVersionAsync());
         Assert.Equal(0L, await Schema.ScalarAsync<long>($"SELECT count(*) FROM pg_indexes WHERE schemaname = '{Schema.Name}' AND indexname = 'handles_by_prefix'"));
         Assert.Equal([$"{P}/a"], (await second.ListAsync(P, null, 0, 10)).Select(h => h.Key));
+    }
+
+    /// <summary>Undoes migration 4 (the columns its rows would need); rows in the schema must be legacy-shaped already.</summary>
+    private async Task DowngradeToVersion3Async()
+    {
+        await Schema.ExecAsync($"ALTER TABLE {Schema.Name}.handles DROP COLUMN kind, DROP COLUMN actor");
+        await Schema.ExecAsync($"DELETE FROM {Schema.Name}.schema_version WHERE version = 4");
+    }
+
+    private Task<long> HistoryRowsAsync(string key)
+        => Schema.ScalarAsync<long>($"SELECT count(*) FROM record_history WHERE key = '{key}'");
+
+    private static (long, ChangeKind, string?, long, string?, string) Flat(HistoryEntry h)
+        => (h.Version, h.Kind, h.Data is null ? null : Encoding.UTF8.GetString(h.Data), h.At, h.Actor, h.Handle);
+
+    /// <summary>
+    /// A version-3 database wrote every version to record_history, the current one included, and
+    /// handles had no kind or actor. After the upgrade, history must list those versions once
+    /// each, exactly as before, and keep doing so as the legacy rows are updated, deleted and
+    /// re-created on both write paths (per item and set-based).
+    /// </summary>
+    [SkippableFact]
+    public async Task Upgrading_a_version_3_database_keeps_the_history_of_legacy_rows_exact_through_later_writes()
+    {
+        await using (var first = Schema.OpenStore())
+        {
+        }
+        await DowngradeToVersion3Async();
+        // What version 3 wrote for: a (created at 100 by alice, updated at 200 by bob), b (created,
+        // then deleted at 300), c (created only); each version once in record_history.
+        var s = Schema.Name;
+        await Schema.ExecAsync($"""
+            INSERT INTO {s}.handles(key, handle, prefix, version, data, updated_at) VALUES
+                ('{P}/a', '{P}/A2', '{P}', 2, 'a2'::bytea, 200),
+                ('{P}/b', '{P}/B', '{P}', 2, NULL, 300),
+                ('{P}/c', '{P}/C', '{P}', 1, 'c1'::bytea, 150);
+            INSERT INTO {s}.record_history(key, version, handle, kind, data, at, actor) VALUES
+                ('{P}/a', 1, '{P}/A', 1, 'a1'::bytea, 100, 'alice'),
+                ('{P}/a', 2, '{P}/A2', 2, 'a2'::bytea, 200, 'bob'),
+                ('{P}/b', 1, '{P}/B', 1, 'b1'::bytea, 110, NULL),
+                ('{P}/b', 2, '{P}/B', 3, NULL, 300, 'carol'),
+                ('{P}/c', 1, '{P}/C', 1, 'c1'::bytea, 150, 'dave');
+            INSERT INTO {s}.prefix_counts VALUES ('{P}', 2);
+            """);
+        var legacyA = new[] { (1L, ChangeKind.Create, (string?)"a1", 100L, (string?)"alice", $"{P}/A"), (2L, ChangeKind.Update, "a2", 200L, "bob", $"{P}/A2") };
+        var legacyB = new[] { (1L, ChangeKind.Create, (string?)"b1", 110L, (string?)null, $"{P}/B"), (2L, ChangeKind.Delete, null, 300L, "carol", $"{P}/B") };
+        var legacyC = new[] { (1L, ChangeKind.Create, (string?)"c1", 150L, (string?)"dave", $"{P}/C") };
+
+        await using var store = Schema.OpenStore();
+        Assert.Equal(SchemaVersion, await store.GetSchemaVersionAsync());
+        Assert.Equal(legacyA, (await store.GetHistoryAsync($"{P}/a")).Select(Flat));
+        Assert.Equal(legacyB, (await store.GetHistoryAsync($"{P}/b")).Select(Flat));
+        Assert.Equal(legacyC, (await store.GetHistoryAsync($"{P}/c")).Select(Flat));
+
+        // Set-based: distinct keys. a is updated, c deleted, b re-created.
+        var batch = await store.WriteBatchAsync(
+        [
+            new RecordWrite($"{P}/a", $"{P}/A3", P, 2, Encoding.UTF8.GetBytes("a3"), ChangeKind.Update, "erin"),
+            new RecordWrite($"{P}/b", $"{P}/B", P, 2, Encoding.UTF8.GetBytes("b3"), ChangeKind.Create, "frank"),
+            new RecordWrite($"{P}/c", $"{P}/C", P, 1, null, ChangeKind.Delete, "gina"),
+        ]);
+        Assert.All(batch, r => Assert.True(r.Committed));
+        // The legacy versions were already in record_history: nothing was copied for them.
+        Assert.Equal(2, await HistoryRowsAsync($"{P}/a"));
+        Assert.Equal(2, await HistoryRowsAsync($"{P}/b"));
+        Assert.Equal(1, await HistoryRowsAsync($"{P}/c"));
+
+        // Per item: each key written again; now the superseded versions are new-style rows.
+        Assert.True((await store.WriteAsync(new RecordWrite($"{P}/a", $"{P}/A3", P, 3, null, ChangeKind.Delete, "hank"))).Committed);
+        Assert.True((await store.WriteAsync(new RecordWrite($"{P}/b", $"{P}/B", P, 3, Encoding.UTF8.GetBytes("b4"), ChangeKind.Update, null))).Committed);
+        Assert.True((await store.WriteAsync(new RecordWrite($"{P}/c", $"{P}/C", P, 2, Encoding.UTF8.GetBytes("c3"), ChangeKind.Create, "ivan"))).Committed);
+        Assert.Equal(3, await HistoryRowsAsync($"{P}/a"));
+
+        var a = (await store.GetHistoryAsync($"{P}/a")).Select(Flat).ToList();
+        var b = (await store.GetHistoryAsync($"{P}/b")).Select(Flat).ToList();
+        var c = (await store.GetHistoryAsync($"{P}/c")).Select(Flat).ToList();
+        Assert.Equal(legacyA, a.Take(2));
+        Assert.Equal(legacyB, b.Take(2));
+        Assert.Equal(legacyC, c.Take(1));
+        Assert.Equal([(3L, ChangeKind.Update, (string?)"a3", (string?)"erin", $"{P}/A3"), (4L, ChangeKind.Delete, null, "hank", $"{P}/A3")],
+            a.Skip(2).Select(h => (h.Item1, h.Item2, h.Item3, h.Item5, h.Item6)));
+        Assert.Equal([(3L, ChangeKind.Create, (string?)"b3", (string?)"frank"), (4L, ChangeKind.Update, "b4", null)],
+            b.Skip(2).Select(h => (h.Item1, h.Item2, h.Item3, h.Item5)));
+        Assert.Equal([(2L, ChangeKind.Delete, (string?)null, (string?)"gina"), (3L, ChangeKind.Create, "c3", "ivan")],
+            c.Skip(1).Select(h => (h.Item1, h.Item2, h.Item3, h.Item5)));
+        Assert.All(a.Skip(2).Concat(b.Skip(2)).Concat(c.Skip(1)), h => Assert.True(h.Item4 > 1_600_000_000));
+        Assert.Equal(2, await store.CountAsync(P));
+    }
+
+    /// <summary>
+    /// The point of schema version 4: a create writes its record once (handles only), and an
+    /// update or delete writes exactly one history row, the version it replaced — on the per-item,
+    /// set-based and bulk paths alike.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_create_writes_no_history_row_and_an_update_writes_exactly_the_superseded_version()
+    {
+        await using var store = Schema.OpenStore();
+        Assert.True((await store.WriteAsync(Create($"{P}/one", "one-v1"))).Committed);
+        Assert.All(await store.WriteBatchAsync([Create($"{P}/set-a", "a-v1"), Create($"{P}/set-b", "b-v1")]), r => Assert.True(r.Committed));
+        Assert.Equal(2, (await store.BulkInsertAsync([Create($"{P}/bulk-a", "ba-v1"), Create($"{P}/bulk-b", "bb-v1")])).Inserted);
+        Assert.Equal(0L, await Schema.ScalarAsync<long>("SELECT count(*) FROM record_history"));
+
+        var created = await store.GetAsync($"{P}/one");
+        Assert.True((await store.WriteAsync(new RecordWrite($"{P}/one", $"{P}/ONE", P, 1, Encoding.UTF8.GetBytes("one-v2"), ChangeKind.Update, "editor"))).Committed);
+        Assert.All(await store.WriteBatchAsync(
+        [
+            new RecordWrite($"{P}/set-a", $"{P}/set-a", P, 1, Encoding.UTF8.GetBytes("a-v2"), ChangeKind.Update, "editor"),
+            new RecordWrite($"{P}/set-b", $"{P}/set-b", P, 1, null, ChangeKind.Delete, "editor"),
+            new RecordWrite($"{P}/bulk-a", $"{P}/bulk-a", P, 1, Encoding.UTF8.GetBytes("ba-v2"), ChangeKind.Update, "editor"),
+        ]), r => Assert.True(r.Committed));
+
+        Assert.Equal(4L, await Schema.ScalarAsync<long>("SELECT count(*) FROM record_history"));
+        Assert.Equal(4L, await Schema.ScalarAsync<long>("SELECT count(*) FROM record_history WHERE version = 1 AND kind = 1"));
+        Assert.Equal(0L, await Schema.ScalarAsync<long>($"SELECT count(*) FROM record_history WHERE key = '{P}/bulk-b'"));
+        foreach (var key in new[] { "one", "set-a", "set-b", "bulk-a" })
+            Assert.Equal(1L, await HistoryRowsAsync($"{P}/{key}"));
+        Assert.Equal($"one-v1|{P}/one|bulk|{created!.UpdatedAt}",
+            await Schema.ScalarAsync<string>($"SELECT convert_from(data, 'UTF8') || '|' || handle || '|' || actor || '|' || at FROM record_history WHERE key = '{P}/one'"));
+        Assert.Equal("ba-v1|bulk", await Schema.ScalarAsync<string>($"SELECT convert_from(data, 'UTF8') || '|' || actor FROM record_history WHERE key = '{P}/bulk-a'"));
+
+        // The history read puts the two tables back together.
+        Assert.Equal([(1L, ChangeKind.Create, "one-v1", "bulk"), (2L, ChangeKind.Update, "one-v2", "editor")],
+            (await store.GetHistoryAsync($"{P}/one")).Select(h => (h.Version, h.Kind, Encoding.UTF8.GetString(h.Data!), h.Actor)));
+        Assert.Equal([(1L, ChangeKind.Create, "ba-v1", "bulk"), (2L, ChangeKind.Update, "ba-v2", "editor")],
+            (await store.GetHistoryAsync($"{P}/bulk-a")).Select(h => (h.Version, h.Kind, Encoding.UTF8.GetString(h.Data!), h.Actor)));
+        Assert.Equal([(1L, ChangeKind.Create, "b-v1"), (2L, ChangeKind.Delete, "<null>")],
+            (await store.GetHistoryAsync($"{P}/set-b")).Select(h => (h.Version, h.Kind, h.Data is null ? "<null>" : Encoding.UTF8.GetString(h.Data))));
     }
 
     [SkippableFact]

@@ -5,7 +5,9 @@ namespace IdNode.LoadTests.Scenarios;
 
 /// <summary>
 /// The floor for batch registration on PostgreSQL: the rows a registration must make durable —
-/// the record, its history entry and its change-log entry — written the cheapest way PostgreSQL
+/// the record (which carries its kind and actor: the store keeps a current version only there and
+/// writes history when a version is superseded, so a create has no history row) and its change-log
+/// entry — written the cheapest way PostgreSQL
 /// offers (binary COPY, one transaction per batch of <see cref="LoadOptions.BatchSize"/>), into
 /// scratch tables with the node's columns and primary keys (schema loadtest_floor, dropped at
 /// set-up). No conflict checks, counters or sequencing: what the node adds to this is its cost.
@@ -35,9 +37,7 @@ public sealed class CopyFloorScenario(LoadOptions options) : Scenario, IDisposab
             DROP SCHEMA IF EXISTS {Schema} CASCADE;
             CREATE SCHEMA {Schema};
             CREATE TABLE {Schema}.handles (key text COLLATE "C" PRIMARY KEY, handle text NOT NULL, prefix text COLLATE "C" NOT NULL,
-                version bigint NOT NULL, data bytea, updated_at bigint NOT NULL);
-            CREATE TABLE {Schema}.record_history (key text COLLATE "C" NOT NULL, version bigint NOT NULL, handle text NOT NULL,
-                kind smallint NOT NULL, data bytea, at bigint NOT NULL, actor text, PRIMARY KEY (key, version));
+                version bigint NOT NULL, data bytea, updated_at bigint NOT NULL, kind smallint, actor text);
             CREATE TABLE {Schema}.change_log (seq bigint PRIMARY KEY, key text NOT NULL, handle text NOT NULL, version bigint NOT NULL,
                 kind smallint NOT NULL, at bigint NOT NULL);
             """);
@@ -59,7 +59,7 @@ public sealed class CopyFloorScenario(LoadOptions options) : Scenario, IDisposab
         var firstSeq = Interlocked.Add(ref _seq, n) - n + 1;
         await using var conn = await _source!.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var copy = await conn.BeginBinaryImportAsync("COPY handles (key, handle, prefix, version, data, updated_at) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false))
+        await using (var copy = await conn.BeginBinaryImportAsync("COPY handles (key, handle, prefix, version, data, updated_at, kind, actor) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false))
         {
             for (var i = 0; i < n; i++)
             {
@@ -70,20 +70,7 @@ public sealed class CopyFloorScenario(LoadOptions options) : Scenario, IDisposab
                 await copy.WriteAsync(1L, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                 await copy.WriteAsync(data[i], NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
                 await copy.WriteAsync(now, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-            }
-            await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        }
-        await using (var copy = await conn.BeginBinaryImportAsync("COPY record_history (key, version, handle, kind, data, at, actor) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false))
-        {
-            for (var i = 0; i < n; i++)
-            {
-                await copy.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                await copy.WriteAsync(keys[i], NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await copy.WriteAsync(1L, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await copy.WriteAsync(keys[i], NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                 await copy.WriteAsync((short)1, NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
-                await copy.WriteAsync(data[i], NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
-                await copy.WriteAsync(now, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                 await copy.WriteAsync(options.Prefix + "/ADMIN", NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             }
             await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);

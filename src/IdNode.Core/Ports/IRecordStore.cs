@@ -1,8 +1,11 @@
 namespace IdNode.Core.Ports;
 
 /// <summary>
-/// The durable store. Every write is one transaction covering the record row, its history row and
-/// its change-log row; a returned <see cref="WriteOutcome.Committed"/> means it is durable.
+/// The durable store. Every write is one transaction covering the record row, its history and its
+/// change-log row; a returned <see cref="WriteOutcome.Committed"/> means it is durable. History
+/// keeps every version: a store may write each version to history as it is made (SQLite) or keep
+/// the current version only in the record row and move it to history in the transaction that
+/// supersedes it (PostgreSQL) — <see cref="GetHistoryAsync"/> answers the same either way.
 /// Keys are normalised identifiers (<see cref="Identifiers.Identifier.Key"/>).
 /// </summary>
 public interface IRecordStore

@@ -138,6 +138,19 @@ public sealed class BatchRegistrationPerfTests(ITestOutputHelper output)
                     Report($"round {round}, {clients} client(s), CPU: BatchPutAsync {serviceCpu}; gRPC {grpcCpu}; COPY {copyCpu}");
                 }
             }
+
+            // WAL per identifier, from the cluster's WAL insert position around one 2000-item batch
+            // (nothing else writes to this throwaway cluster; full-page images after a checkpoint
+            // make single batches noisy, so three of each).
+            for (var w = 1; w <= 3; w++)
+            {
+                var keys = Enumerable.Range(0, BatchSize).Select(i => $"{Prefix}/WAL-{w}-{i}").ToArray();
+                var record = HandleJsonWriter.Stored(Values("wal"));
+                var create = await WalPerIdAsync(server, async () => Check((await raw.WriteBatchAsync(keys.Select(k => new RecordWrite(k, k, Prefix, 0, record, IdNode.Core.Ports.ChangeKind.Create, admin.Name)).ToArray())).All(r => r.Committed), "wal create"));
+                var update = await WalPerIdAsync(server, async () => Check((await raw.WriteBatchAsync(keys.Select(k => new RecordWrite(k, k, Prefix, 1, record, IdNode.Core.Ports.ChangeKind.Update, admin.Name)).ToArray())).All(r => r.Committed), "wal update"));
+                var bulk = await WalPerIdAsync(server, async () => Check((await raw.BulkInsertAsync(keys.Select(k => new RecordWrite(k + "-c", k + "-c", Prefix, 0, record, IdNode.Core.Ports.ChangeKind.Create, admin.Name)).ToArray())).Inserted == BatchSize, "wal copy"));
+                Report($"WAL bytes per identifier, batch {w}: WriteBatchAsync create {create:F0}, update {update:F0}; BulkInsertAsync (COPY) create {bulk:F0}; record {record.Length} bytes");
+            }
         }
         finally
         {
@@ -170,6 +183,18 @@ public sealed class BatchRegistrationPerfTests(ITestOutputHelper output)
     }
 
     private static string LastCpu = "";
+
+    private static async Task<double> WalPerIdAsync(string server, Func<Task> work)
+    {
+        const string lsn = "SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint";
+        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { Pooling = false }.ToString());
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(lsn, conn);
+        var before = (long)(await cmd.ExecuteScalarAsync())!;
+        await work();
+        var after = (long)(await cmd.ExecuteScalarAsync())!;
+        return (after - before) / (double)BatchSize;
+    }
 
     private static DomainValue[] Values(string suffix) =>
     [
