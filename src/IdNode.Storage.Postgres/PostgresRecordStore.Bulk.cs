@@ -41,9 +41,12 @@ public sealed partial class PostgresRecordStore
         ), c AS (
             UPDATE change_counter SET seq = seq + (SELECT n FROM n) WHERE id = 1 RETURNING seq
         )
-        INSERT INTO change_log(seq, key, handle, version, kind, at)
-        SELECT c.seq - n.n + row_number() OVER (ORDER BY b.key), b.key, b.handle, 1, 1, $1
+        INSERT INTO change_batches(last_seq, first_seq, at, keys, handles, versions, kinds)
+        SELECT c.seq, c.seq - n.n + 1, $1,
+               array_agg(b.key ORDER BY b.key), array_agg(NULLIF(b.handle, b.key) ORDER BY b.key),
+               array_fill(1::bigint, ARRAY[n.n::int]), array_fill(1::smallint, ARRAY[n.n::int])
         FROM c, n, bulk_new b
+        GROUP BY c.seq, n.n
         """;
 
     private const string BulkExistingSql = """

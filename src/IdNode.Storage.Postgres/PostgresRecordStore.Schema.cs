@@ -109,5 +109,24 @@ public sealed partial class PostgresRecordStore
         """
         ALTER TABLE handles ADD COLUMN kind smallint, ADD COLUMN actor text;
         """,
+        // From here on the change log is written one row per committed batch (every committed item
+        // of one transaction, in sequence order) instead of one row per item: a 2000-item batch
+        // paid 2000 heap tuples and primary-key entries (~5 µs and ~220 WAL bytes per item); as
+        // arrays in one row it pays one tuple, and TOAST compresses the keys, which share their
+        // prefixes. The sequences first_seq..last_seq stay gapless and in commit order (one counter
+        // row, see ChangesSql). handles[i] is NULL where the handle is spelled like its key.
+        // change_log keeps the rows written before; ReadChangesAsync reads both.
+        """
+        CREATE TABLE change_batches (
+            last_seq  bigint PRIMARY KEY,
+            first_seq bigint NOT NULL UNIQUE,
+            at        bigint NOT NULL,
+            keys      text[] NOT NULL,
+            handles   text[] NOT NULL,
+            versions  bigint[] NOT NULL,
+            kinds     smallint[] NOT NULL,
+            CHECK (last_seq - first_seq + 1 = cardinality(keys))
+        );
+        """,
     ];
 }

@@ -113,15 +113,15 @@ public sealed partial class PostgresRecordStore
     /// transactions are serialised — but only their tail (this statement and the commit), because
     /// it runs last, after the records and counters; batches amortise it. A transaction-level
     /// advisory lock would serialise the same way but needs a separate sequence and leaves gaps.
-    /// Returns the last sequence handed out; this batch owns the preceding cardinality($1) numbers.
+    /// Returns the last sequence handed out; this batch owns the preceding cardinality($1) numbers,
+    /// written as one change_batches row (the arrays as they came, $2 NULL where handle = key).
     /// </summary>
     private const string ChangesSql = """
         WITH c AS (
             UPDATE change_counter SET seq = seq + cardinality($1::text[]) WHERE id = 1 RETURNING seq
         ), ins AS (
-            INSERT INTO change_log(seq, key, handle, version, kind, at)
-            SELECT c.seq - cardinality($1::text[]) + t.ord, t.key, t.handle, t.version, t.kind, $5
-            FROM c, unnest($1::text[], $2::text[], $3::bigint[], $4::smallint[]) WITH ORDINALITY AS t(key, handle, version, kind, ord)
+            INSERT INTO change_batches(last_seq, first_seq, at, keys, handles, versions, kinds)
+            SELECT c.seq, c.seq - cardinality($1::text[]) + 1, $5, $1, $2, $3, $4 FROM c
         )
         SELECT seq FROM c
         """;
@@ -282,14 +282,14 @@ public sealed partial class PostgresRecordStore
                 batch.BatchCommands.Add(counts);
             }
             var keys = new string[committed.Count];
-            var handles = new string[committed.Count];
+            var handles = new string?[committed.Count];
             var versions = new long[committed.Count];
             var kinds = new short[committed.Count];
             for (var j = 0; j < committed.Count; j++)
             {
                 var i = committed[j];
                 keys[j] = writes[i].Key;
-                handles[j] = writes[i].Handle;
+                handles[j] = string.Equals(writes[i].Handle, writes[i].Key, StringComparison.Ordinal) ? null : writes[i].Handle;
                 versions[j] = results[i].Version;
                 kinds[j] = (short)writes[i].Kind;
             }

@@ -182,6 +182,34 @@ public sealed partial class PostgresRecordStore : IRecordStore, IRegistryStore, 
         }, cancellationToken);
 
     /// <summary>
+    /// One page of the change log: rows of the per-item table written before schema version 5
+    /// (<c>old</c>), then entries of the per-batch rows. Every index range here is bounded: the
+    /// batch holding the first entry after $1 (<c>span</c>), and the batches starting inside the
+    /// page — at most $2 sequences from its first entry, on the first_seq index — so a reader far
+    /// behind reads one page's worth of batches, not the rest of the log.
+    /// </summary>
+    private const string ChangesPageSql = """
+        WITH old AS (
+            SELECT seq, key, handle, version, kind, at FROM change_log WHERE seq > $1 ORDER BY seq LIMIT $2
+        ), span AS (
+            SELECT last_seq, GREATEST(first_seq, $1 + 1) AS lo, GREATEST(first_seq, $1 + 1) + $2 - 1 AS hi
+            FROM change_batches WHERE last_seq > $1 ORDER BY last_seq LIMIT 1
+        ), b AS (
+            SELECT c.first_seq, c.at, c.keys, c.handles, c.versions, c.kinds FROM change_batches c JOIN span ON c.last_seq = span.last_seq
+            UNION ALL
+            SELECT c.first_seq, c.at, c.keys, c.handles, c.versions, c.kinds FROM change_batches c, span
+            WHERE c.first_seq > span.last_seq AND c.first_seq <= span.hi
+        )
+        SELECT seq, key, handle, version, kind, at FROM old
+        UNION ALL
+        SELECT b.first_seq + t.ord - 1, t.key, COALESCE(t.handle, t.key), t.version, t.kind, b.at
+        FROM b, span, unnest(b.keys, b.handles, b.versions, b.kinds) WITH ORDINALITY AS t(key, handle, version, kind, ord)
+        WHERE b.first_seq + t.ord - 1 BETWEEN span.lo AND span.hi
+        ORDER BY 1
+        LIMIT $2
+        """;
+
+    /// <summary>
     /// Safe for followers that remember the last sequence they saw: sequences are handed out under
     /// a row lock held until commit (see <see cref="ChangesSql"/>), so a higher sequence is never
     /// visible before a lower one.
@@ -189,7 +217,7 @@ public sealed partial class PostgresRecordStore : IRecordStore, IRegistryStore, 
     public Task<IReadOnlyList<ChangeEntry>> ReadChangesAsync(long afterSequence, int limit, CancellationToken cancellationToken = default)
         => ReadAsync<IReadOnlyList<ChangeEntry>>(async (conn, ct) =>
         {
-            await using var cmd = new NpgsqlCommand("SELECT seq, key, handle, version, kind, at FROM change_log WHERE seq > $1 ORDER BY seq LIMIT $2", conn);
+            await using var cmd = new NpgsqlCommand(ChangesPageSql, conn);
             cmd.Parameters.Add(Int64(afterSequence));
             cmd.Parameters.Add(Int64(limit));
             await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);

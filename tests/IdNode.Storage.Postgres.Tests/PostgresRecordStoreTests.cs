@@ -7,7 +7,7 @@ namespace IdNode.Storage.Postgres.Tests;
 public sealed class PostgresRecordStoreTests : IAsyncLifetime
 {
     private const string P = "88.999.1";
-    private const int SchemaVersion = 4;
+    private const int SchemaVersion = 5;
     private TestSchema? _schema;
 
     private TestSchema Schema => _schema!;
@@ -60,7 +60,7 @@ public sealed class PostgresRecordStoreTests : IAsyncLifetime
             await first.WriteAsync(Create($"{P}/a"));
             await first.WriteAsync(Create($"{P}0/b"));
         }
-        // Put the database back where version 2 left it: the index present, versions 3 and 4 not applied.
+        // Put the database back where version 2 left it: the index present, versions 3 to 5 not applied.
         await DowngradeToVersion3Async();
         await Schema.ExecAsync($"CREATE INDEX handles_by_prefix ON {Schema.Name}.handles (prefix, key) WHERE data IS NOT NULL");
         await Schema.ExecAsync($"DELETE FROM {Schema.Name}.schema_version WHERE version = 3");
@@ -71,9 +71,26 @@ public sealed class PostgresRecordStoreTests : IAsyncLifetime
         Assert.Equal([$"{P}/a"], (await second.ListAsync(P, null, 0, 10)).Select(h => h.Key));
     }
 
-    /// <summary>Undoes migration 4 (the columns its rows would need); rows in the schema must be legacy-shaped already.</summary>
+    /// <summary>
+    /// Undoes migration 5: the per-batch change log rows become the per-item rows version 4 wrote,
+    /// with the same sequences.
+    /// </summary>
+    private async Task DowngradeToVersion4Async()
+    {
+        var s = Schema.Name;
+        await Schema.ExecAsync($"""
+            INSERT INTO {s}.change_log(seq, key, handle, version, kind, at)
+            SELECT b.first_seq + t.ord - 1, t.key, COALESCE(t.handle, t.key), t.version, t.kind, b.at
+            FROM {s}.change_batches b, unnest(b.keys, b.handles, b.versions, b.kinds) WITH ORDINALITY AS t(key, handle, version, kind, ord);
+            DROP TABLE {s}.change_batches;
+            DELETE FROM {s}.schema_version WHERE version = 5;
+            """);
+    }
+
+    /// <summary>Undoes migrations 5 and 4 (the columns its rows would need); rows in the schema must be legacy-shaped already.</summary>
     private async Task DowngradeToVersion3Async()
     {
+        await DowngradeToVersion4Async();
         await Schema.ExecAsync($"ALTER TABLE {Schema.Name}.handles DROP COLUMN kind, DROP COLUMN actor");
         await Schema.ExecAsync($"DELETE FROM {Schema.Name}.schema_version WHERE version = 4");
     }
@@ -296,6 +313,93 @@ public sealed class PostgresRecordStoreTests : IAsyncLifetime
         Assert.NotNull(await other.GetAsync($"{P}/c"));
         Assert.Equal(1, await other.CountAsync(P));
         Assert.Single(await other.ReadChangesAsync(0, 10));
+    }
+
+    private static RecordWrite Named(string suffix, string handleSuffix)
+        => new($"{P}/{suffix}", $"{P}/{handleSuffix}", P, 0, Encoding.UTF8.GetBytes(suffix), ChangeKind.Create, "t");
+
+    /// <summary>
+    /// Schema version 5 writes the change log as one row per committed transaction. Whatever the
+    /// page size, reading it page by page gives the same gapless sequence of entries, with each
+    /// entry's own handle spelling, key, version and kind.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_committed_batch_is_one_change_log_row_and_pages_of_any_size_read_it_entry_by_entry()
+    {
+        await using var store = Schema.OpenStore();
+        var batch = await store.WriteBatchAsync(Enumerable.Range(0, 50).Select(i => Named($"b{i:D2}", i % 3 == 0 ? $"B{i:D2}" : $"b{i:D2}")).ToArray());
+        Assert.All(batch, r => Assert.True(r.Committed));
+        var single = await store.WriteAsync(Named("single", "Single"));
+        // A repeated key takes the per-item path; still one transaction, so one row.
+        var repeated = await store.WriteBatchAsync(
+        [
+            Named("rep", "rep"),
+            new RecordWrite($"{P}/rep", $"{P}/REP", P, 1, null, ChangeKind.Delete, "t"),
+        ]);
+        Assert.All(repeated, r => Assert.True(r.Committed));
+        Assert.Equal(3L, await Schema.ScalarAsync<long>("SELECT count(*) FROM change_batches"));
+        Assert.Equal(0L, await Schema.ScalarAsync<long>("SELECT count(*) FROM change_log"));
+
+        var all = await store.ReadChangesAsync(0, 1000);
+        Assert.Equal(Enumerable.Range(1, 53).Select(i => (long)i), all.Select(c => c.Sequence));
+        Assert.Equal(batch.OrderBy(r => r.Sequence).Select(r => r.Sequence), all.Take(50).Select(c => c.Sequence));
+        Assert.Equal($"{P}/B03", all.Single(c => c.Key == $"{P}/b03").Handle);
+        Assert.Equal($"{P}/b04", all.Single(c => c.Key == $"{P}/b04").Handle);
+        Assert.Equal((single.Sequence, $"{P}/Single", 1L, ChangeKind.Create), (all[50].Sequence, all[50].Handle, all[50].Version, all[50].Kind));
+        Assert.Equal([($"{P}/rep", 1L, ChangeKind.Create), ($"{P}/REP", 2L, ChangeKind.Delete)], all.Skip(51).Select(c => (c.Handle, c.Version, c.Kind)));
+        Assert.All(all, c => Assert.True(c.At > 1_600_000_000));
+
+        foreach (var size in new[] { 1, 7, 49, 50, 51, 1000 })
+        {
+            var paged = new List<ChangeEntry>();
+            while (true)
+            {
+                var page = await store.ReadChangesAsync(paged.Count == 0 ? 0 : paged[^1].Sequence, size);
+                Assert.True(page.Count <= size);
+                if (page.Count == 0)
+                    break;
+                paged.AddRange(page);
+            }
+            Assert.Equal(all, paged);
+        }
+        Assert.Equal(all.Skip(20).Take(5), await store.ReadChangesAsync(20, 5));
+        Assert.Empty(await store.ReadChangesAsync(53, 10));
+    }
+
+    /// <summary>
+    /// A version-4 database has its change log as one row per item. After the upgrade a follower
+    /// reads those rows and then the new per-batch rows as one gapless log, across the boundary.
+    /// </summary>
+    [SkippableFact]
+    public async Task Upgrading_a_version_4_database_reads_its_per_item_change_log_then_the_batches()
+    {
+        await using (var first = Schema.OpenStore())
+        {
+            Assert.All(await first.WriteBatchAsync([Named("old-a", "OLD-A"), Named("old-b", "old-b"), Named("old-c", "old-c")]), r => Assert.True(r.Committed));
+            Assert.True((await first.WriteAsync(Named("old-d", "old-d"))).Committed);
+        }
+        await DowngradeToVersion4Async();
+        Assert.Equal(4L, await Schema.ScalarAsync<long>("SELECT count(*) FROM change_log"));
+
+        await using var store = Schema.OpenStore();
+        Assert.Equal(SchemaVersion, await store.GetSchemaVersionAsync());
+        Assert.All(await store.WriteBatchAsync([Named("new-a", "new-a"), Named("new-b", "NEW-B")]), r => Assert.True(r.Committed));
+        Assert.Equal(3, (await store.BulkInsertAsync([Named("new-c", "new-c"), Named("new-d", "New-D"), Named("new-e", "new-e")])).Inserted);
+        Assert.Equal(2L, await Schema.ScalarAsync<long>("SELECT count(*) FROM change_batches"));
+
+        var all = await store.ReadChangesAsync(0, 100);
+        Assert.Equal(Enumerable.Range(1, 9).Select(i => (long)i), all.Select(c => c.Sequence));
+        Assert.Equal(
+            [$"{P}/OLD-A", $"{P}/old-b", $"{P}/old-c", $"{P}/old-d", $"{P}/new-a", $"{P}/NEW-B", $"{P}/new-c", $"{P}/New-D", $"{P}/new-e"],
+            all.Select(c => c.Handle));
+        for (var size = 1; size <= 10; size++)
+        {
+            var paged = new List<ChangeEntry>();
+            for (var page = await store.ReadChangesAsync(0, size); page.Count > 0; page = await store.ReadChangesAsync(paged[^1].Sequence, size))
+                paged.AddRange(page);
+            Assert.Equal(all, paged);
+        }
+        Assert.Equal(all.Skip(3).Take(3), await store.ReadChangesAsync(3, 3));
     }
 
     /// <summary>

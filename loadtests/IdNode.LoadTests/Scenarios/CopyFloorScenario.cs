@@ -7,7 +7,7 @@ namespace IdNode.LoadTests.Scenarios;
 /// The floor for batch registration on PostgreSQL: the rows a registration must make durable —
 /// the record (which carries its kind and actor: the store keeps a current version only there and
 /// writes history when a version is superseded, so a create has no history row) and its change-log
-/// entry — written the cheapest way PostgreSQL
+/// entry (one row per batch, as the store writes it) — written the cheapest way PostgreSQL
 /// offers (binary COPY, one transaction per batch of <see cref="LoadOptions.BatchSize"/>), into
 /// scratch tables with the node's columns and primary keys (schema loadtest_floor, dropped at
 /// set-up). No conflict checks, counters or sequencing: what the node adds to this is its cost.
@@ -38,8 +38,8 @@ public sealed class CopyFloorScenario(LoadOptions options) : Scenario, IDisposab
             CREATE SCHEMA {Schema};
             CREATE TABLE {Schema}.handles (key text COLLATE "C" PRIMARY KEY, handle text NOT NULL, prefix text COLLATE "C" NOT NULL,
                 version bigint NOT NULL, data bytea, updated_at bigint NOT NULL, kind smallint, actor text);
-            CREATE TABLE {Schema}.change_log (seq bigint PRIMARY KEY, key text NOT NULL, handle text NOT NULL, version bigint NOT NULL,
-                kind smallint NOT NULL, at bigint NOT NULL);
+            CREATE TABLE {Schema}.change_batches (last_seq bigint PRIMARY KEY, first_seq bigint NOT NULL UNIQUE, at bigint NOT NULL,
+                keys text[] NOT NULL, handles text[] NOT NULL, versions bigint[] NOT NULL, kinds smallint[] NOT NULL);
             """);
         await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -75,18 +75,17 @@ public sealed class CopyFloorScenario(LoadOptions options) : Scenario, IDisposab
             }
             await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
-        await using (var copy = await conn.BeginBinaryImportAsync("COPY change_log (seq, key, handle, version, kind, at) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false))
+        // One change-log row per committed batch, as the store writes it (handles NULL: spelled like the key).
+        await using (var copy = await conn.BeginBinaryImportAsync("COPY change_batches (last_seq, first_seq, at, keys, handles, versions, kinds) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false))
         {
-            for (var i = 0; i < n; i++)
-            {
-                await copy.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                await copy.WriteAsync(firstSeq + i, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await copy.WriteAsync(keys[i], NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await copy.WriteAsync(keys[i], NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await copy.WriteAsync(1L, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await copy.WriteAsync((short)1, NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
-                await copy.WriteAsync(now, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-            }
+            await copy.StartRowAsync(cancellationToken).ConfigureAwait(false);
+            await copy.WriteAsync(firstSeq + n - 1, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+            await copy.WriteAsync(firstSeq, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+            await copy.WriteAsync(now, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+            await copy.WriteAsync(keys, NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await copy.WriteAsync(new string?[n], NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await copy.WriteAsync(Enumerable.Repeat(1L, n).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+            await copy.WriteAsync(Enumerable.Repeat((short)1, n).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
             await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
