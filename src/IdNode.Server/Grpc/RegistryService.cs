@@ -83,8 +83,8 @@ public sealed partial class RegistryService(RecordService records, NodeSettings 
         {
             try
             {
-                var id = ProtoValues.ParseHandle(item.Handle, node, $"items[{ordinal}].handle");
-                Items.Add(new BatchPutItem(id, ProtoValues.ToDomain(item.Values, $"items[{ordinal}].values")));
+                var id = ProtoValues.ParseHandle(item.Handle, node, new FieldName("items", ordinal, "handle"));
+                Items.Add(new BatchPutItem(id, ProtoValues.ToDomain(item.Values, new FieldName("items", ordinal, "values"))));
                 _positions.Add(position);
             }
             catch (HandleException e)
