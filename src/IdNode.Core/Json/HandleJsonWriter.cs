@@ -89,12 +89,48 @@ public static class HandleJsonWriter
     }
 
     /// <summary>The stored form of a record's values (every field, timestamps included).</summary>
-    public static byte[] Stored(IReadOnlyList<HandleValue> values)
+    public static byte[] Stored(IReadOnlyList<HandleValue> values) => Stored(values, null);
+
+    /// <summary>
+    /// The stored form of <paramref name="values"/> with every value's timestamp replaced by
+    /// <paramref name="timestamp"/>: the same bytes as stamping copies of the values first.
+    /// </summary>
+    public static byte[] Stored(IReadOnlyList<HandleValue> values, long timestamp) => Stored(values, (long?)timestamp);
+
+    private static byte[] Stored(IReadOnlyList<HandleValue> values, long? timestamp)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer, Compact))
-            WriteValues(w, values, null, storage: true);
-        return buffer.WrittenSpan.ToArray();
+        // Batches encode thousands of records back to back. A fresh buffer and writer per record
+        // allocated ~9x the encoded size (the writer asks for worst-case escaping room before each
+        // string, so a small buffer doubled several times), so each thread keeps one pair and
+        // reuses it. The pair is taken out of the thread's slot while in use: a nested call (none
+        // today; nothing in here awaits or calls out) would build its own instead of sharing.
+        var scratch = t_storedScratch ?? new StoredScratch();
+        t_storedScratch = null;
+        scratch.Buffer.ResetWrittenCount();
+        scratch.Writer.Reset(scratch.Buffer);
+        var w = scratch.Writer;
+        w.WriteStartArray();
+        foreach (var v in values)
+            WriteValue(w, v, storage: true, timestamp ?? v.Timestamp);
+        w.WriteEndArray();
+        w.Flush();
+        var result = scratch.Buffer.WrittenSpan.ToArray();
+        // An unusually large record's buffer is not kept for the life of the thread.
+        if (scratch.Buffer.Capacity <= MaxRetainedStoredBuffer)
+            t_storedScratch = scratch;
+        return result;
+    }
+
+    private const int MaxRetainedStoredBuffer = 64 * 1024;
+
+    [ThreadStatic] private static StoredScratch? t_storedScratch;
+
+    private sealed class StoredScratch
+    {
+        public readonly ArrayBufferWriter<byte> Buffer = new(4096);
+        public readonly Utf8JsonWriter Writer;
+
+        public StoredScratch() => Writer = new Utf8JsonWriter(Buffer, Compact);
     }
 
     public static void WriteValues(Utf8JsonWriter w, IReadOnlyList<HandleValue> values, Func<HandleValue, bool>? include, bool storage)
@@ -106,7 +142,9 @@ public static class HandleJsonWriter
         w.WriteEndArray();
     }
 
-    public static void WriteValue(Utf8JsonWriter w, HandleValue v, bool storage)
+    public static void WriteValue(Utf8JsonWriter w, HandleValue v, bool storage) => WriteValue(w, v, storage, v.Timestamp);
+
+    private static void WriteValue(Utf8JsonWriter w, HandleValue v, bool storage, long timestamp)
     {
         w.WriteStartObject();
         w.WriteNumber("index"u8, v.Index);
@@ -118,7 +156,7 @@ public static class HandleJsonWriter
         w.WriteNumber("ttl"u8, v.Ttl);
         // Utf8JsonWriter writes a whole-second UTC DateTime as "yyyy-MM-ddTHH:mm:ssZ", the same text
         // as FormatTimestamp, without building a string per value.
-        w.WriteString("timestamp"u8, DateTime.UnixEpoch.AddSeconds(v.Timestamp));
+        w.WriteString("timestamp"u8, DateTime.UnixEpoch.AddSeconds(timestamp));
         if (v.References.Count > 0)
         {
             w.WriteStartArray("references"u8);

@@ -5,18 +5,26 @@ namespace IdNode.Core.Records;
 /// <summary>Checks a record's values against the node's rules. Returns the first broken rule, or null.</summary>
 public static class RecordValidator
 {
+    private const int StackIndexes = 64;
+
     public static HandleException? Validate(IReadOnlyList<HandleValue> values, RecordLimits limits)
     {
         if (values.Count > limits.MaxValues)
             return new HandleException(ResponseCode.InvalidValue, $"Too many values: {values.Count} (limit {limits.MaxValues})");
-        var seen = new HashSet<int>();
+        // Indexes seen so far: on the stack for the usual handful of values (a growing HashSet cost
+        // several hundred bytes per record of a batch), a set for long records.
+        HashSet<int>? seenSet = values.Count > StackIndexes ? new HashSet<int>(values.Count) : null;
+        Span<int> seenSpan = stackalloc int[seenSet is null ? values.Count : 0];
         long size = 0;
-        foreach (var v in values)
+        for (var n = 0; n < values.Count; n++)
         {
+            var v = values[n];
             if (v.Index <= 0)
                 return new HandleException(ResponseCode.InvalidValue, $"Invalid index {v.Index}: indexes must be positive");
-            if (!seen.Add(v.Index))
+            if (seenSet is not null ? !seenSet.Add(v.Index) : seenSpan[..n].Contains(v.Index))
                 return new HandleException(ResponseCode.ValueAlreadyExists, $"Index conflict: index {v.Index} appears more than once");
+            if (seenSet is null)
+                seenSpan[n] = v.Index;
             var error = ValidateValue(v);
             if (error is not null)
                 return error;

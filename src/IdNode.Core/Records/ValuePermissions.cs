@@ -14,7 +14,12 @@ public enum ValuePermissions : byte
 
 public static class ValuePermissionsText
 {
-    public static string Format(ValuePermissions p) => string.Create(4, p, static (span, v) =>
+    // Every stored value carries its bits (seven strings per record of a batch before this table).
+    private static readonly string[] Texts = [.. Enumerable.Range(0, 16).Select(b => Create((ValuePermissions)b))];
+
+    public static string Format(ValuePermissions p) => (int)p < Texts.Length ? Texts[(int)p] : Create(p);
+
+    private static string Create(ValuePermissions p) => string.Create(4, p, static (span, v) =>
     {
         span[0] = v.HasFlag(ValuePermissions.AdminRead) ? '1' : '0';
         span[1] = v.HasFlag(ValuePermissions.AdminWrite) ? '1' : '0';

@@ -59,8 +59,8 @@ public sealed partial class RecordService
         var read = overwrite;
         foreach (var i in pending)
             read |= items[i].Compose is not null;
-        var round = new List<(int Item, RecordWrite Write, PutResult Planned)>();
-        var commits = new List<RecordCommit>();
+        var round = new List<(int Item, RecordWrite Write, PutResult Planned)>(pending.Count);
+        var commits = new List<RecordCommit>(pending.Count);
         var keys = new HashSet<string>(StringComparer.Ordinal);
         while (pending.Count > 0)
         {

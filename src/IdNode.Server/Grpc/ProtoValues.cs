@@ -17,28 +17,33 @@ public static class ProtoValues
 {
     private static readonly string[] ReservedFormats = ["string", "base64", "hex", "admin"];
 
-    public static Identifier ParseHandle(string? handle, NodeSettings node, string field = "handle")
+    public static Identifier ParseHandle(string? handle, NodeSettings node) => ParseHandle(handle, node, new FieldName("handle"));
+
+    public static Identifier ParseHandle(string? handle, NodeSettings node, FieldName field)
     {
         if (!IdentifierParser.TryParse(handle, node.Rules, out var id, out var error))
             throw new HandleException(ResponseCode.InvalidHandle, $"{field}: {error.Message}");
         return id;
     }
 
-    public static List<HandleValue> ToDomain(IReadOnlyList<Proto.HandleValue> values, string field = "values")
+    public static List<HandleValue> ToDomain(IReadOnlyList<Proto.HandleValue> values) => ToDomain(values, new FieldName("values"));
+
+    public static List<HandleValue> ToDomain(IReadOnlyList<Proto.HandleValue> values, FieldName field)
     {
         var list = new List<HandleValue>(values.Count);
         for (var i = 0; i < values.Count; i++)
-            list.Add(ToDomain(values[i], string.Create(CultureInfo.InvariantCulture, $"{field}[{i}]")));
+            list.Add(ToDomain(values[i], field, i));
         return list;
     }
 
-    public static HandleValue ToDomain(Proto.HandleValue v, string field)
+    /// <param name="list">The field holding the value list; <paramref name="i"/> the value's place in it (error messages only).</param>
+    private static HandleValue ToDomain(Proto.HandleValue v, FieldName list, int i)
     {
         var permissions = ValuePermissions.Default;
         if (v.HasPermissions)
         {
             if (v.Permissions > 0xF)
-                Invalid($"{field}.permissions: 4 bits (0-15: 8 admin read, 4 admin write, 2 public read, 1 public write), got {v.Permissions}");
+                Invalid($"{list}[{i}].permissions: 4 bits (0-15: 8 admin read, 4 admin write, 2 public read, 1 public write), got {v.Permissions}");
             permissions = (ValuePermissions)v.Permissions;
         }
         List<ValueReference>? references = null;
@@ -48,10 +53,10 @@ public static class ProtoValues
             foreach (var r in v.References)
                 references.Add(new ValueReference(r.Handle, r.Index));
         }
-        return new HandleValue(v.Index, v.Type, ToDomain(v.Data, field + ".data"), v.HasTtl ? v.Ttl : HandleValue.DefaultTtl, 0, permissions, references);
+        return new HandleValue(v.Index, v.Type, ToDomain(v.Data, list, i), v.HasTtl ? v.Ttl : HandleValue.DefaultTtl, 0, permissions, references);
     }
 
-    private static ValueData ToDomain(Proto.ValueData? data, string field)
+    private static ValueData ToDomain(Proto.ValueData? data, FieldName list, int i)
     {
         switch (data?.ValueCase ?? Proto.ValueData.ValueOneofCase.None)
         {
@@ -64,12 +69,12 @@ public static class ProtoValues
             case Proto.ValueData.ValueOneofCase.Json:
                 var json = data!.Json;
                 if (string.IsNullOrEmpty(json.Format) || ReservedFormats.Contains(json.Format, StringComparer.OrdinalIgnoreCase))
-                    Invalid($"{field}.json.format: a structured format name such as site, key or vlist (string, base64 and admin have their own fields)");
+                    Invalid($"{list}[{i}].data.json.format: a structured format name such as site, key or vlist (string, base64 and admin have their own fields)");
                 if (!IsJson(json.Json))
-                    Invalid($"{field}.json.json: not valid JSON");
+                    Invalid($"{list}[{i}].data.json.json: not valid JSON");
                 return ValueData.FromJson(json.Format, json.Json);
             default:
-                Invalid($"{field}: one of text, binary, admin or json must be set");
+                Invalid($"{list}[{i}].data: one of text, binary, admin or json must be set");
                 return null!;
         }
     }
@@ -121,4 +126,15 @@ public static class ProtoValues
             response.Values.Add(ToProto(v));
         return response;
     }
+}
+
+/// <summary>
+/// A request field as error messages name it: <c>handle</c>, <c>handles[3]</c>, <c>items[3].values</c>.
+/// Formatted only when an error names it: batches map thousands of fields per call and fail few.
+/// </summary>
+public readonly record struct FieldName(string Name, long Index = -1, string? Member = null)
+{
+    public override string ToString() => Index < 0 ? Name
+        : Member is null ? string.Create(CultureInfo.InvariantCulture, $"{Name}[{Index}]")
+        : string.Create(CultureInfo.InvariantCulture, $"{Name}[{Index}].{Member}");
 }

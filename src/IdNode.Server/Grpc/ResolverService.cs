@@ -40,7 +40,7 @@ public sealed class ResolverService(Core.Services.Resolver resolver, NodeSetting
             var result = new ResolveResult { Handle = handle };
             try
             {
-                var id = ProtoValues.ParseHandle(handle, node, $"handles[{i}]");
+                var id = ProtoValues.ParseHandle(handle, node, new FieldName("handles", i));
                 var entry = await resolver.ResolveAsync(id.Key, request.Authoritative, context.CancellationToken);
                 result.Record = Project(id, entry, request.FilterTypes, request.FilterIndexes, request.PublicOnly, principal);
                 result.Status = GrpcStatusMap.Ok;

@@ -2,6 +2,7 @@ using IdNode.Core.Auth;
 using IdNode.Core.Caching;
 using IdNode.Core.Handles;
 using IdNode.Core.Identifiers;
+using IdNode.Core.Json;
 using IdNode.Core.Node;
 using IdNode.Core.Records;
 using IdNode.Core.Services;
@@ -72,6 +73,42 @@ public class RecordServiceTests
         Assert.False(stored.IsPublicRead);
         var again = await _service.PutAsync(id, [new HandleValue(300, "HS_SECKEY", ValueData.FromString("pw"))], PutOptions.Replace, _admin);
         Assert.False(again.Changed);
+    }
+
+    [Fact]
+    public async Task A_created_record_stores_every_value_stamped_with_the_time_of_the_write()
+    {
+        var now = new DateTimeOffset(2026, 11, 27, 3, 0, 0, TimeSpan.Zero);
+        var service = new RecordService(_store, _node, new WriteAuthorizer(_node), [], new FixedTime(now));
+        HandleValue[] values = [Value(1, "a") with { Timestamp = 42 }, Value(2, "b") with { Ttl = 60, Permissions = ValuePermissions.AdminRead }];
+        var expected = HandleJsonWriter.Stored(values.Select(v => v with { Timestamp = now.ToUnixTimeSeconds() }).ToList());
+
+        var single = Identifier.Parse("88.999.1/stamped-single");
+        await service.PutAsync(single, values, PutOptions.Replace, _admin);
+        var batched = Identifier.Parse("88.999.1/stamped-batch");
+        var outcomes = await service.BatchPutAsync([new BatchPutItem(batched, values)], overwrite: false, _admin);
+        // Re-created over a tombstone: a create again, at the tombstone's next version.
+        await service.DeleteAsync(single, null, _admin);
+        var recreated = await service.PutAsync(single, values, PutOptions.Replace, _admin);
+
+        Assert.True(outcomes[0].Result.Created);
+        Assert.True(recreated.Created);
+        Assert.Equal(3, recreated.Version);
+        Assert.Equal(expected, (await _store.GetAsync(single.Key))!.Data);
+        Assert.Equal(expected, (await _store.GetAsync(batched.Key))!.Data);
+        Assert.Equal(42, values[0].Timestamp);
+
+        // A created record with a secret key still stores the hash, never the secret.
+        var withKey = Identifier.Parse("88.999.1/stamped-key");
+        await service.BatchPutAsync([new BatchPutItem(withKey, [Value(1, "a"), new HandleValue(300, "HS_SECKEY", ValueData.FromString("pw"))])], overwrite: false, _admin);
+        var stored = (await service.GetAsync(withKey))!.Values;
+        Assert.True(SecretHasher.IsHash(stored[1].Data.Text));
+        Assert.All(stored, v => Assert.Equal(now.ToUnixTimeSeconds(), v.Timestamp));
+    }
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 
     [Fact]

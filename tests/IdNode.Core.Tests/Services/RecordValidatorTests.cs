@@ -14,6 +14,26 @@ public class RecordValidatorTests
     public void Duplicate_indexes_are_an_index_conflict()
         => Assert.Equal(ResponseCode.ValueAlreadyExists, RecordValidator.Validate([Url(1), Url(1)], RecordLimits.Default)!.Code);
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(64)]  // the last count checked on the stack
+    [InlineData(65)]  // the first checked with a set
+    [InlineData(400)]
+    public void A_duplicate_is_found_wherever_it_is_in_short_and_long_records(int count)
+    {
+        // From 2000 up: clear of the reserved indexes (100, 300, 1001).
+        var distinct = Enumerable.Range(2000, count).Select(Url).ToList();
+        Assert.Null(RecordValidator.Validate(distinct, RecordLimits.Default));
+        foreach (var (at, copyOf) in new[] { (count - 1, 0), (count - 1, count - 2), (1, 0) })
+        {
+            var values = distinct.ToList();
+            values[at] = Url(2000 + copyOf);
+            var error = RecordValidator.Validate(values, RecordLimits.Default);
+            Assert.Equal(ResponseCode.ValueAlreadyExists, error!.Code);
+            Assert.Contains($"index {2000 + copyOf} appears more than once", error.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Reserved_indexes_hold_their_types()
     {

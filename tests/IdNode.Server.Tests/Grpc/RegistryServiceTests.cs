@@ -185,6 +185,24 @@ public sealed class RegistryServiceTests : IClassFixture<GrpcTestServer>
     }
 
     [Fact]
+    public async Task BatchRegister_errors_name_the_item_and_field_that_broke_the_rule()
+    {
+        var request = new BatchRegisterRequest();
+        request.Items.Add(new RegisterItem { Handle = "88.999.12/F-0", Values = { GrpcTestServer.Url("https://example.cn/f0") } });
+        request.Items.Add(new RegisterItem { Handle = "88.999.12/F-1", Values = { GrpcTestServer.Url("https://example.cn/f1"), new HandleValue { Index = 2, Type = "X" } } });
+        request.Items.Add(new RegisterItem { Handle = "88.999.12/F-2", Values = { new HandleValue { Index = 1, Type = "URL", Data = new ValueData { Text = "x" }, Permissions = 16 } } });
+        request.Items.Add(new RegisterItem { Handle = "", Values = { GrpcTestServer.Url("https://example.cn/f3") } });
+
+        var response = await _server.Registry.BatchRegisterAsync(request, GrpcTestServer.Admin);
+
+        Assert.Equal([0, 3, 3, 3], response.Results.Select(r => r.Status.Code));
+        Assert.StartsWith("items[1].values[1].data: one of text, binary, admin or json must be set", response.Results[1].Status.Message, StringComparison.Ordinal);
+        Assert.StartsWith("items[2].values[0].permissions: 4 bits", response.Results[2].Status.Message, StringComparison.Ordinal);
+        Assert.StartsWith("items[3].handle: ", response.Results[3].Status.Message, StringComparison.Ordinal);
+        await GrpcAssert.FailsWith(StatusCode.NotFound, () => ResolveAsync("88.999.12/F-1"));
+    }
+
+    [Fact]
     public async Task BatchRegister_of_different_content_is_already_exists_per_item_unless_overwrite()
     {
         var request = new BatchRegisterRequest();
