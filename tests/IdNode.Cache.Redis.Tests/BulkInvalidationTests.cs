@@ -25,8 +25,53 @@ public sealed class BulkInvalidationTests
 
     private static string K(int i) => $"88.999/IMP-{i}";
 
+    // Each key gets an earlier version first: only a version that replaces another needs an L2
+    // tombstone (see the first-version tests at the end).
     private List<RecordCommit> Commit(int count, string url)
-        => Enumerable.Range(0, count).Select(i => new RecordCommit(K(i), _store.Put(K(i), url).Version)).ToList();
+        => Enumerable.Range(0, count).Select(i =>
+        {
+            _store.Put(K(i), "http://v0");
+            return new RecordCommit(K(i), _store.Put(K(i), url).Version);
+        }).ToList();
+
+    [Fact]
+    public async Task First_versions_are_published_without_an_L2_tombstone()
+    {
+        var heard = new List<(string, long)>();
+        _shared.Subscribe((k, v) => heard.Add((k, v)));
+        var commits = Enumerable.Range(0, 25).Select(i => new RecordCommit(K(i), _store.Put(K(i), "http://v1").Version)).ToList();
+        Assert.All(commits, c => Assert.Equal(1, c.Version));
+
+        await _coherence.OnCommittedManyAsync(commits);
+        _coherence.OnCommitted(K(99), _store.Put(K(99), "http://v1").Version);
+        await Task.Delay(50);
+
+        Assert.Equal(0, _shared.ManyCalls);
+        Assert.Equal(0, _shared.Invalidations);
+        Assert.All(commits, c => Assert.Null(_shared.Raw(c.Key)));
+        Assert.Equal(commits.Select(c => (c.Key, c.Version)).Append((K(99), 1L)), heard);
+        Assert.Equal(0, _coherence.PendingInvalidations);
+        // The new records are served from the store, and L2 is filled with them as usual.
+        Assert.Equal("http://v1", (await _resolver.ResolveAsync(K(3))).Record!.Values[0].Data.Text);
+        Assert.Equal(1, _shared.Raw(K(3))!.Value.Version);
+    }
+
+    [Fact]
+    public async Task A_chunk_mixing_first_versions_and_replacements_tombstones_only_the_replacements()
+    {
+        var fresh = Enumerable.Range(0, 6).Select(i => new RecordCommit(K(i), _store.Put(K(i), "http://v1").Version)).ToList();
+        var stale = _store.Put(K(50), "http://old");
+        _shared.Set(K(50), SharedEntryCodec.Encode(stale), TimeSpan.FromMinutes(1)); // cached by another node
+        var replaced = new RecordCommit(K(50), _store.Put(K(50), "http://new").Version);
+        _shared.FailMany = chunk => chunk.Any(c => c.Version == 1); // a first version must never be sent
+
+        await _coherence.OnCommittedManyAsync([.. fresh.Take(3), replaced, .. fresh.Skip(3)]);
+
+        Assert.Equal(1, _shared.ManyCalls);
+        Assert.Equal(0, _coherence.PendingInvalidations);
+        Assert.Equal((replaced.Version, (byte[]?)null), _shared.Raw(K(50)));
+        Assert.Equal("http://new", (await _resolver.ResolveAsync(K(50))).Record!.Values[0].Data.Text);
+    }
 
     [Fact]
     public async Task An_import_chunk_tombstones_L2_publishes_and_leaves_no_L1_entry_for_keys_never_cached()
@@ -101,10 +146,17 @@ public sealed class BulkInvalidationTests
     [Fact]
     public async Task The_follower_tombstones_changes_missed_by_the_bus_one_L2_call_per_chunk()
     {
+        for (var i = 0; i < 10; i++)
+            _store.Put(K(i), "http://v0");
         await _coherence.StartAsync(CancellationToken.None);
-        var commits = Commit(10, "http://v1"); // another node's writes; its messages were lost
+        // Another node's writes, each replacing a version; their messages were lost.
+        var commits = Enumerable.Range(0, 10).Select(i => new RecordCommit(K(i), _store.Put(K(i), "http://v1").Version)).ToList();
+        Assert.Equal(10, _coherence.LastSequence);
+        var before = _shared.ManyCalls;
 
         await _coherence.PollOnceAsync(CancellationToken.None);
+        Assert.Equal(20, _coherence.LastSequence);
+        Assert.Equal(0, before);
 
         Assert.Equal(1, _shared.ManyCalls);
         Assert.All(commits, c => Assert.Equal((c.Version, (byte[]?)null), _shared.Raw(c.Key)));

@@ -30,12 +30,26 @@ public sealed class CacheCoherenceTests
         Assert.Equal(37, _coherence.LastSequence);
     }
 
+    /// <summary>Every log length up to 70 from sequence 1: the probe that finds nothing after it can sit on the last change itself.</summary>
+    [Fact]
+    public async Task The_end_of_the_log_is_its_last_sequence_for_every_length()
+    {
+        for (var n = 0; n <= 70; n++)
+        {
+            Assert.Equal(n, await CacheCoherence.FindEndOfLogAsync(_store, CancellationToken.None));
+            _store.Put("88.999/N" + n, "http://x");
+        }
+    }
+
     [Theory]
     [InlineData(0, 0)]
     [InlineData(1, 1)]
     [InlineData(1000, 1)]
     [InlineData(1000, 7)]
     [InlineData(5, 1_000_003)]
+    [InlineData(8, 1)]
+    [InlineData(10, 1)]
+    [InlineData(10, 3)]
     public async Task The_end_of_the_log_is_found_with_gaps_in_the_sequence(int changes, int gap)
     {
         _store.NextSequence = 3;

@@ -230,8 +230,32 @@ public sealed class CacheCoherence : IRecordChangeListener
         _heard.AddOrUpdate(key, static (_, v) => v, static (_, old, v) => Math.Max(old, v), version);
     }
 
+    /// <summary>
+    /// A first version (a key that never existed: a re-create after a delete continues the
+    /// tombstone's versions) needs no L2 tombstone. A tombstone only stops fills of older versions,
+    /// there is none, and a "not found" is never put in L2. So a batch of new identifiers costs
+    /// Redis nothing but its bus messages, which other nodes still need to drop their L1 "not found".
+    /// </summary>
+    private static bool NeedsTombstone(long version) => version > 1;
+
     private async Task<bool> InvalidateSharedAsync(IReadOnlyList<RecordCommit> chunk)
     {
+        var needed = 0;
+        foreach (var c in chunk)
+            needed += NeedsTombstone(c.Version) ? 1 : 0;
+        if (needed == 0)
+            return true;
+        if (needed < chunk.Count)
+        {
+            var older = new RecordCommit[needed];
+            var n = 0;
+            foreach (var c in chunk)
+            {
+                if (NeedsTombstone(c.Version))
+                    older[n++] = c;
+            }
+            chunk = older;
+        }
         try
         {
             if (_shared!.IsAvailable && await _shared.InvalidateManyAsync(chunk, _tombstoneTtl).ConfigureAwait(false))
@@ -251,6 +275,8 @@ public sealed class CacheCoherence : IRecordChangeListener
 
     private async Task<bool> InvalidateSharedAsync(string key, long version)
     {
+        if (!NeedsTombstone(version))
+            return true;
         if (_shared!.IsAvailable && await _shared.InvalidateAsync(key, version, _tombstoneTtl).ConfigureAwait(false))
             return true;
         _stats.L2InvalidationFailed();
@@ -311,15 +337,15 @@ public sealed class CacheCoherence : IRecordChangeListener
             low = next[0].Sequence;
             step = step >= long.MaxValue / 4 ? step : step * 2;
         }
-        // Invariant: a change exists at low; none after high.
-        while (high - low > 1)
+        // Invariant: a change exists at low; none after high (high itself may be one).
+        while (low < high)
         {
-            var mid = low + (high - low) / 2;
-            var next = await store.ReadChangesAsync(mid, 1, cancellationToken).ConfigureAwait(false);
+            var mid = low + (high - low + 1) / 2; // low < mid <= high
+            var next = await store.ReadChangesAsync(mid - 1, 1, cancellationToken).ConfigureAwait(false);
             if (next.Count == 0)
-                high = mid;
+                high = mid - 1; // nothing at mid or after
             else
-                low = next[0].Sequence;
+                low = next[0].Sequence; // the first change at mid or after, so low grows
         }
         return low;
     }
