@@ -1,4 +1,5 @@
 using System.Text;
+using IdNode.Core.Ports;
 using IdNode.Core.Services;
 using StackExchange.Redis;
 
@@ -42,7 +43,7 @@ public sealed partial class RedisRecordCache
         if (commits.Count == 1)
             return await InvalidateAsync(commits[0].Key, commits[0].Version, tombstoneTtl).ConfigureAwait(false);
         if (IsCluster())
-            return await InvalidateEachAsync(commits, tombstoneTtl).ConfigureAwait(false);
+            return await ISharedRecordCache.InvalidateEachAsync(this, commits, tombstoneTtl).ConfigureAwait(false);
         var ttlMs = (long)tombstoneTtl.TotalMilliseconds;
         if (commits.Count <= MaxPerCall)
             return await TombstoneChunkAsync(commits, 0, commits.Count, ttlMs).ConfigureAwait(false);
@@ -80,19 +81,8 @@ public sealed partial class RedisRecordCache
         }
     }
 
-    // In a cluster the keys of one chunk live on different nodes, and a multi-key script would be
-    // refused; one script per key still works there.
-    private async Task<bool> InvalidateEachAsync(IReadOnlyList<RecordCommit> commits, TimeSpan tombstoneTtl)
-    {
-        var writes = new Task<bool>[commits.Count];
-        for (var i = 0; i < commits.Count; i++)
-            writes[i] = InvalidateAsync(commits[i].Key, commits[i].Version, tombstoneTtl).AsTask();
-        var all = true;
-        foreach (var ok in await Task.WhenAll(writes).ConfigureAwait(false))
-            all &= ok;
-        return all;
-    }
-
+    // In a cluster the keys of one chunk live on different nodes and a multi-key script would be
+    // refused, so there each key gets its own script (ISharedRecordCache.InvalidateEachAsync).
     private bool IsCluster()
     {
         foreach (var endpoint in _mux.GetEndPoints())

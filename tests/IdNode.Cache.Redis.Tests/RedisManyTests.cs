@@ -29,22 +29,11 @@ public sealed class RedisManyTests : IDisposable
             _cache = new RedisRecordCache(new RedisCacheOptions { Configuration = TestServers.Redis, KeyPrefix = _prefix });
     }
 
-    private RedisRecordCache Cache()
-    {
-        TestServers.Require(TestServers.Redis, "Redis");
-        var deadline = Stopwatch.StartNew();
-        while (!_cache!.Multiplexer.IsConnected && deadline.Elapsed < TimeSpan.FromSeconds(15))
-            Thread.Sleep(20);
-        return _cache;
-    }
+    private RedisRecordCache Cache() => RedisTestCache.Connected(_cache!);
 
-    private static SharedCacheEntry Entry(long version) => new(version, [1, 2, (byte)version]);
+    private static SharedCacheEntry Entry(long version) => RedisTestCache.Entry(version);
 
-    private static async Task SetAndWait(RedisRecordCache cache, string key, SharedCacheEntry entry)
-    {
-        cache.Set(key, entry, TimeSpan.FromMinutes(1));
-        await cache.Multiplexer.GetDatabase().PingAsync();
-    }
+    private static Task SetAndWait(RedisRecordCache cache, string key, SharedCacheEntry entry) => RedisTestCache.SetAndWait(cache, key, entry);
 
     private static async Task<(long Version, bool HasPayload)?> RawAsync(RedisRecordCache cache, string key)
     {

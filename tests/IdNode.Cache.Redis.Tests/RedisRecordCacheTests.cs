@@ -15,23 +15,11 @@ public sealed class RedisRecordCacheTests : IDisposable
             _cache = new RedisRecordCache(new RedisCacheOptions { Configuration = TestServers.Redis, KeyPrefix = "t-" + Guid.NewGuid().ToString("N")[..8] + ":" });
     }
 
-    private RedisRecordCache Cache()
-    {
-        TestServers.Require(TestServers.Redis, "Redis");
-        // Commands fail fast while the multiplexer is still connecting (slow CI machines).
-        var deadline = Stopwatch.StartNew();
-        while (!_cache!.Multiplexer.IsConnected && deadline.Elapsed < TimeSpan.FromSeconds(15))
-            Thread.Sleep(20);
-        return _cache;
-    }
+    private RedisRecordCache Cache() => RedisTestCache.Connected(_cache!);
 
-    private static SharedCacheEntry Entry(long version) => new(version, [1, 2, (byte)version]);
+    private static SharedCacheEntry Entry(long version) => RedisTestCache.Entry(version);
 
-    private static async Task SetAndWait(RedisRecordCache cache, string key, SharedCacheEntry entry)
-    {
-        cache.Set(key, entry, TimeSpan.FromMinutes(1));
-        await cache.Multiplexer.GetDatabase().PingAsync(); // same connection, so the fire-and-forget fill has run
-    }
+    private static Task SetAndWait(RedisRecordCache cache, string key, SharedCacheEntry entry) => RedisTestCache.SetAndWait(cache, key, entry);
 
     [SkippableFact]
     public async Task A_fill_never_replaces_a_newer_version()

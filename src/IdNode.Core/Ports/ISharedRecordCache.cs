@@ -36,11 +36,15 @@ public interface ISharedRecordCache
     /// (writing a tombstone again is harmless). Callers keep lists to a few hundred commits, so
     /// that a failure leaves only that many to retry.
     /// </summary>
-    async ValueTask<bool> InvalidateManyAsync(IReadOnlyList<RecordCommit> commits, TimeSpan tombstoneTtl)
+    ValueTask<bool> InvalidateManyAsync(IReadOnlyList<RecordCommit> commits, TimeSpan tombstoneTtl)
+        => InvalidateEachAsync(this, commits, tombstoneTtl);
+
+    /// <summary>One <see cref="InvalidateAsync"/> per commit, all in flight at once; true when every one was written.</summary>
+    public static async ValueTask<bool> InvalidateEachAsync(ISharedRecordCache cache, IReadOnlyList<RecordCommit> commits, TimeSpan tombstoneTtl)
     {
         var writes = new Task<bool>[commits.Count];
         for (var i = 0; i < commits.Count; i++)
-            writes[i] = InvalidateAsync(commits[i].Key, commits[i].Version, tombstoneTtl).AsTask();
+            writes[i] = cache.InvalidateAsync(commits[i].Key, commits[i].Version, tombstoneTtl).AsTask();
         var all = true;
         foreach (var ok in await Task.WhenAll(writes).ConfigureAwait(false))
             all &= ok;
