@@ -73,6 +73,20 @@ public sealed partial class PostgresRecordStore
         """;
 
     /// <summary>
+    /// <see cref="InsertManySql"/> for a batch expected to hold only new keys (the usual batch
+    /// registration): a plain INSERT, so no speculative insertion (three WAL records per row
+    /// instead of two) and no result rows to join back. A key that exists fails the whole statement
+    /// with a unique violation; <see cref="WriteBatchAsync"/> then rolls back and applies the
+    /// batch again with <see cref="InsertManySql"/>, which decides item by item.
+    /// </summary>
+    private const string InsertNewSql = """
+        INSERT INTO handles(key, handle, prefix, version, data, updated_at, kind, actor)
+        SELECT key, handle, prefix, 1, data, $8, kind, actor
+        FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::smallint[], $7::text[]) AS t(i, key, handle, prefix, data, kind, actor)
+        ORDER BY key COLLATE "C"
+        """;
+
+    /// <summary>
     /// Compare-and-set of many existing rows, set-based. <c>cur</c> locks the rows in key order (the
     /// lock is taken after the sort) and, like <see cref="UpdateSql"/>, reads each row's newest
     /// version after waiting for a concurrent writer; only rows still at the expected version change,
@@ -152,6 +166,7 @@ public sealed partial class PostgresRecordStore
             var c = string.CompareOrdinal(writes[a].Key, writes[b].Key);
             return c != 0 ? c : a.CompareTo(b);
         });
+        var optimistic = true;
         for (var attempt = 1; ; attempt++)
         {
             var state = new CommitState();
@@ -160,7 +175,7 @@ public sealed partial class PostgresRecordStore
                 await using var conn = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    return await ApplyAsync(conn, writes, order, state, cancellationToken).ConfigureAwait(false);
+                    return await ApplyAsync(conn, writes, order, state, optimistic, cancellationToken).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -172,6 +187,12 @@ public sealed partial class PostgresRecordStore
             {
                 if (!ShouldRetry(e, attempt, state.Committing))
                     throw Unavailable(e, state.Committing);
+            }
+            catch (PostgresException e) when (optimistic && !state.Committing && e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                // A key of the batch exists after all (rolled back above): decide item by item.
+                optimistic = false;
+                attempt--;
             }
             catch (PostgresException)
             {
@@ -206,7 +227,7 @@ public sealed partial class PostgresRecordStore
         }
     }
 
-    private async Task<IReadOnlyList<WriteResult>> ApplyAsync(NpgsqlConnection conn, IReadOnlyList<RecordWrite> writes, int[] order, CommitState state, CancellationToken ct)
+    private async Task<IReadOnlyList<WriteResult>> ApplyAsync(NpgsqlConnection conn, IReadOnlyList<RecordWrite> writes, int[] order, CommitState state, bool optimistic, CancellationToken ct)
     {
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         var results = new WriteResult[writes.Count];
@@ -216,9 +237,12 @@ public sealed partial class PostgresRecordStore
             batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
             if (writes.Count > 1 && KeysAreDistinct(writes, order))
             {
-                AddSetBased(batch, writes, order, now);
+                var inserted = AddSetBased(batch, writes, order, now, optimistic);
                 await using var r = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
                 Array.Fill(results, new WriteResult(WriteOutcome.Conflict, 0, 0));
+                // The plain insert returns no rows: had any key existed, it would have thrown.
+                foreach (var i in inserted)
+                    results[i] = new WriteResult(WriteOutcome.Committed, 1, 0);
                 do
                 {
                     while (await r.ReadAsync(ct).ConfigureAwait(false))
@@ -359,16 +383,18 @@ public sealed partial class PostgresRecordStore
     /// update waits only for a row lock, and rows a transaction inserted are invisible to others'
     /// updates until it commits — so a batch still in its creates holds nothing an update waits for.
     /// </summary>
-    private static void AddSetBased(NpgsqlBatch batch, IReadOnlyList<RecordWrite> writes, int[] order, long now)
+    /// <returns>The creates written with <see cref="InsertNewSql"/> (<paramref name="optimistic"/>), which report no rows; otherwise none.</returns>
+    private static List<int> AddSetBased(NpgsqlBatch batch, IReadOnlyList<RecordWrite> writes, int[] order, long now, bool optimistic)
     {
         var creates = new List<int>(order.Length);
         var updates = new List<int>();
         foreach (var i in order)
             (writes[i].ExpectedVersion == 0 ? creates : updates).Add(i);
         if (creates.Count > 0)
-            batch.BatchCommands.Add(SetBasedCommand(InsertManySql, creates, writes, now, expected: false));
+            batch.BatchCommands.Add(SetBasedCommand(optimistic ? InsertNewSql : InsertManySql, creates, writes, now, expected: false));
         if (updates.Count > 0)
             batch.BatchCommands.Add(SetBasedCommand(UpdateManySql, updates, writes, now, expected: true));
+        return optimistic ? creates : [];
     }
 
     /// <summary>

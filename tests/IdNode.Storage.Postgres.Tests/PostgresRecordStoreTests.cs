@@ -315,6 +315,38 @@ public sealed class PostgresRecordStoreTests : IAsyncLifetime
         Assert.Single(await other.ReadChangesAsync(0, 10));
     }
 
+    /// <summary>
+    /// A batch of creates is first written with a plain INSERT; one existing key (live or a
+    /// tombstone) makes that fail, and the batch is applied again item by item: the new keys commit
+    /// once, the existing ones report a conflict with their version, and nothing is written twice.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_batch_of_creates_meeting_existing_keys_falls_back_and_commits_only_the_new_ones()
+    {
+        await using var store = Schema.OpenStore();
+        Assert.True((await store.WriteAsync(Create($"{P}/k05", "old"))).Committed);
+        Assert.True((await store.WriteAsync(Create($"{P}/k07", "gone"))).Committed);
+        Assert.True((await store.WriteAsync(new RecordWrite($"{P}/k07", $"{P}/k07", P, 1, null, ChangeKind.Delete, "t"))).Committed);
+        var before = (await store.ReadChangesAsync(0, 100)).Count;
+
+        var results = await store.WriteBatchAsync(Enumerable.Range(0, 10).Select(i => Create($"{P}/k{i:D2}", $"new{i}")).ToArray());
+
+        Assert.Equal(8, results.Count(r => r.Committed));
+        Assert.Equal((WriteOutcome.Conflict, 1L), (results[5].Outcome, results[5].Version));
+        Assert.Equal((WriteOutcome.Conflict, 2L), (results[7].Outcome, results[7].Version));
+        Assert.All(results.Where((_, i) => i is not (5 or 7)), r => Assert.Equal((WriteOutcome.Committed, 1L), (r.Outcome, r.Version)));
+        Assert.Equal("old", Encoding.UTF8.GetString((await store.GetAsync($"{P}/k05"))!.Data!));
+        Assert.Equal("new3", Encoding.UTF8.GetString((await store.GetAsync($"{P}/k03"))!.Data!));
+        var changes = (await store.ReadChangesAsync(0, 100)).Skip(before).ToList();
+        Assert.Equal(results.Where(r => r.Committed).Select(r => r.Sequence).Order(), changes.Select(c => c.Sequence));
+        Assert.Equal(9, await store.CountAsync(P));
+
+        // All new: the plain insert commits them at once.
+        var fresh = await store.WriteBatchAsync(Enumerable.Range(0, 5).Select(i => Create($"{P}/n{i}")).ToArray());
+        Assert.All(fresh, r => Assert.Equal((WriteOutcome.Committed, 1L), (r.Outcome, r.Version)));
+        Assert.Equal(14, await store.CountAsync(P));
+    }
+
     private static RecordWrite Named(string suffix, string handleSuffix)
         => new($"{P}/{suffix}", $"{P}/{handleSuffix}", P, 0, Encoding.UTF8.GetBytes(suffix), ChangeKind.Create, "t");
 
