@@ -211,7 +211,7 @@ public sealed class CacheCoherence : IRecordChangeListener
     {
         try
         {
-            if (_shared is not null && !await InvalidateSharedAsync(key, version).ConfigureAwait(false))
+            if (_shared is not null && !await InvalidateSharedAsync([new RecordCommit(key, version)]).ConfigureAwait(false))
                 return; // without the tombstone a message would let the follower skip the retry
             if (_bus is not null)
                 await _bus.PublishAsync(key, version).ConfigureAwait(false);
@@ -238,24 +238,15 @@ public sealed class CacheCoherence : IRecordChangeListener
     /// </summary>
     private static bool NeedsTombstone(long version) => version > 1;
 
-    private async Task<bool> InvalidateSharedAsync(IReadOnlyList<RecordCommit> chunk)
+    /// <summary>
+    /// Tombstones L2 for <paramref name="commits"/> in one call (a single write is a chunk of one);
+    /// on failure the keys stay pending and L2 reads stay off until they are written.
+    /// </summary>
+    private async Task<bool> InvalidateSharedAsync(IReadOnlyList<RecordCommit> commits)
     {
-        var needed = 0;
-        foreach (var c in chunk)
-            needed += NeedsTombstone(c.Version) ? 1 : 0;
-        if (needed == 0)
+        var chunk = commits.Where(c => NeedsTombstone(c.Version)).ToArray();
+        if (chunk.Length == 0)
             return true;
-        if (needed < chunk.Count)
-        {
-            var older = new RecordCommit[needed];
-            var n = 0;
-            foreach (var c in chunk)
-            {
-                if (NeedsTombstone(c.Version))
-                    older[n++] = c;
-            }
-            chunk = older;
-        }
         try
         {
             if (_shared!.IsAvailable && await _shared.InvalidateManyAsync(chunk, _tombstoneTtl).ConfigureAwait(false))
@@ -270,17 +261,6 @@ public sealed class CacheCoherence : IRecordChangeListener
             _stats.L2InvalidationFailed();
             KeepPending(c.Key, c.Version);
         }
-        return false;
-    }
-
-    private async Task<bool> InvalidateSharedAsync(string key, long version)
-    {
-        if (!NeedsTombstone(version))
-            return true;
-        if (_shared!.IsAvailable && await _shared.InvalidateAsync(key, version, _tombstoneTtl).ConfigureAwait(false))
-            return true;
-        _stats.L2InvalidationFailed();
-        KeepPending(key, version);
         return false;
     }
 
