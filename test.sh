@@ -50,26 +50,63 @@ fi
 # The Debian postgresql package starts a cluster on 5432; ours runs on its own port and folder.
 
 # ---- PostgreSQL ---------------------------------------------------------------------------
+# --no-locale: the cluster must not depend on the caller's LANG/LC_* (initdb refuses a locale the
+# machine has not generated, e.g. LANG=en_US.UTF-8 on a bare Debian). Keys are COLLATE "C" anyway.
+# A busy or refused port is retried on the next ones; what went wrong is repeated before the total.
+PROBLEMS=()
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+start_pg() {
+  if ! as_pg "$PG_BIN/initdb" -D "$WORK/pg" -U postgres --auth=trust -E UTF8 --no-locale --no-sync >"$WORK/initdb.log" 2>&1; then
+    PROBLEMS+=("PostgreSQL initdb failed: $(tail -n 3 "$WORK/initdb.log" | tr '\n' ' ')")
+    return 1
+  fi
+  local port try
+  for try in 0 1 2 3 4; do
+    port=$((PG_PORT + try * 7))
+    if port_busy "$port"; then log "port $port is in use, trying another"; continue; fi
+    if as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w -t 60 \
+         -o "-p $port -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300 -c shared_buffers=256MB" \
+         start >"$WORK/pg_ctl.log" 2>&1; then
+      PG_PORT=$port
+      return 0
+    fi
+    PROBLEMS+=("PostgreSQL did not start on port $port: $(tail -n 3 "$WORK/pg.log" 2>/dev/null | tr '\n' ' ') $(tail -n 2 "$WORK/pg_ctl.log" | tr '\n' ' ')")
+    as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg" -m immediate stop >/dev/null 2>&1 || true
+  done
+  return 1
+}
 if [ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ]; then
   if [ "$(id -u)" = 0 ]; then chown postgres "$WORK"; fi
-  if as_pg "$PG_BIN/initdb" -D "$WORK/pg" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null 2>&1 \
-     && as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w -t 60 \
-          -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300 -c shared_buffers=256MB" start >/dev/null; then
+  if start_pg; then
     export IDNODE_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres"
     export IDNODE_TEST_PG_BIN="$PG_BIN" IDNODE_TEST_PG_DATA="$WORK/pg" IDNODE_TEST_PG_PORT="$PG_PORT"
     log "PostgreSQL on 127.0.0.1:$PG_PORT"
   else
-    log "PostgreSQL did not start"; cat "$WORK/pg.log" >&2 2>/dev/null || true
+    for p in "${PROBLEMS[@]}"; do log "$p"; done
   fi
+else
+  PROBLEMS+=("PostgreSQL binaries not found under /usr/lib/postgresql/*/bin")
 fi
 
 # ---- Redis --------------------------------------------------------------------------------
 if command -v redis-server >/dev/null; then
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
-  PIDS+=($!)
-  for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
-  export IDNODE_TEST_REDIS="127.0.0.1:$REDIS_PORT"
-  log "Redis on 127.0.0.1:$REDIS_PORT"
+  for try in 0 1 2 3 4; do
+    port=$((REDIS_PORT + try * 7))
+    if port_busy "$port"; then log "port $port is in use, trying another"; continue; fi
+    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    if redis-cli -p "$port" ping >/dev/null 2>&1; then
+      PIDS+=("$pid") REDIS_PORT=$port
+      export IDNODE_TEST_REDIS="127.0.0.1:$REDIS_PORT"
+      log "Redis on 127.0.0.1:$REDIS_PORT"
+      break
+    fi
+    kill "$pid" 2>/dev/null || true
+    PROBLEMS+=("Redis did not start on port $port: $(tail -n 2 "$WORK/redis.log" | tr '\n' ' ')")
+  done
+else
+  PROBLEMS+=("redis-server not found")
 fi
 
 # ---- dnsmasq (DNS for the upstream / GS1 tests) -------------------------------------------
@@ -118,6 +155,7 @@ read -r passed failed skipped < <(
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1  # the build or the runner itself failed
 fi
+for p in "${PROBLEMS[@]}"; do log "$p"; done
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"
 else

@@ -8,7 +8,7 @@ PGB=/usr/lib/postgresql/15/bin; PGPORT=55434; RPORT=56381
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill $p 2>/dev/null; done; runuser -u postgres -- $PGB/pg_ctl -D $W/pg -m immediate stop >/dev/null 2>&1; }
 trap cleanup EXIT
-runuser -u postgres -- $PGB/initdb -D $W/pg -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
+runuser -u postgres -- $PGB/initdb -D $W/pg -U postgres --auth=trust -E UTF8 --no-locale --no-sync >/dev/null
 runuser -u postgres -- $PGB/pg_ctl -D $W/pg -l $W/pg.log -w -o "-p $PGPORT -k $W -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300 -c shared_buffers=256MB" start >/dev/null
 redis-server --port $RPORT --bind 127.0.0.1 --save '' --appendonly no --dir $W >$W/redis.log 2>&1 & PIDS+=($!)
 sleep 0.5

@@ -41,7 +41,7 @@ trap 'exit 130' INT TERM
 [ -f "$LOADER" ] || dotnet build -c Release -nologo -v q loadtests/ImportLoad >/dev/null
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 chmod 755 "$WORK"; [ "$(id -u)" = 0 ] && chown postgres "$WORK"
-as_pg "$PG_BIN/initdb" -D "$WORK/pg" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
+as_pg "$PG_BIN/initdb" -D "$WORK/pg" -U postgres --auth=trust -E UTF8 --no-locale --no-sync >/dev/null
 as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w -t 60 \
   -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300 -c shared_buffers=256MB" start >/dev/null
 PG="Host=127.0.0.1;Port=$PG_PORT;Username=postgres"

@@ -124,7 +124,7 @@ if [ "${IDNODE_LOAD_PRODUCTION:-0}" = 1 ]; then
     [ -x "$PG_BIN/initdb" ] || { log "production mode needs PostgreSQL (apt-get install postgresql, or set ConnectionStrings__Postgres)"; exit 1; }
     PG_DATA=$WORK/pg; PG_PORT=$((BASE + 200))
     chmod 755 "$WORK"; [ "$(id -u)" = 0 ] && chown postgres "$WORK"
-    as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
+    as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --no-locale --no-sync >/dev/null
     as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK/pg.log" -w -t 60 \
       -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" start >/dev/null
     export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres"

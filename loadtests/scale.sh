@@ -112,7 +112,7 @@ done
 # ---- PostgreSQL -----------------------------------------------------------------------------
 if [ "$STORE" = postgres ]; then
 chmod 755 "$WORK"; [ "$(id -u)" = 0 ] && chown postgres "$WORK"
-as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
+as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --no-locale --no-sync >/dev/null
 as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK/pg.log" -w -t 60 -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 \
   -c max_connections=300 -c shared_buffers=${IDNODE_SCALE_SHARED_BUFFERS:-256MB} -c fsync=off -c synchronous_commit=off \
   -c full_page_writes=off -c max_wal_size=4GB -c checkpoint_timeout=1h" start >/dev/null

@@ -68,7 +68,7 @@ public sealed class PostgresControl : IAsyncDisposable
         // Created by the user that will own the cluster: initdb refuses a folder it does not own.
         await RunAsync(["mkdir", "-p", root], asPostgres: true, cancellationToken);
         var data = Path.Combine(root, "data");
-        await RunAsync([Path.Combine(bin, "initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], asPostgres: true, cancellationToken);
+        await RunAsync([Path.Combine(bin, "initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"], asPostgres: true, cancellationToken);
         var control = new PostgresControl(bin, data, FreePort(), root, Path.Combine(root, "pg.log"),
             "-c max_connections=60 -c shared_buffers=32MB", owned: true);
         await control.StartAsync(cancellationToken);
