@@ -351,6 +351,24 @@ public sealed class PostgresRecordStoreTests : IAsyncLifetime
         => new($"{P}/{suffix}", $"{P}/{handleSuffix}", P, 0, Encoding.UTF8.GetBytes(suffix), ChangeKind.Create, "t");
 
     /// <summary>
+    /// A batch is applied, and numbered in the change log, in the byte order of its keys' UTF-8
+    /// (COLLATE "C"), which the plain insert of new keys relies on without sorting. UTF-16 order
+    /// differs: it puts a character above U+FFFF (a surrogate pair) before U+E000..U+FFFF.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_batch_is_applied_in_the_utf8_byte_order_of_its_keys()
+    {
+        await using var store = Schema.OpenStore();
+        string[] suffixes = ["\uFF21", "\U0001F600", "a", "\uE000", "\u4E2D"];
+        var results = await store.WriteBatchAsync(suffixes.Select(x => Named(x, x)).ToArray());
+        Assert.All(results, r => Assert.True(r.Committed));
+
+        var bySequence = suffixes.Zip(results).OrderBy(x => x.Second.Sequence).Select(x => $"{P}/{x.First}").ToList();
+        Assert.Equal(await Schema.ListAsync<string>("SELECT key FROM handles ORDER BY key"), bySequence);
+        Assert.Equal(suffixes.Select(x => $"{P}/{x}").OrderBy(Encoding.UTF8.GetBytes, Comparer<byte[]>.Create((x, y) => x.AsSpan().SequenceCompareTo(y))), bySequence);
+    }
+
+    /// <summary>
     /// Schema version 5 writes the change log as one row per committed transaction. Whatever the
     /// page size, reading it page by page gives the same gapless sequence of entries, with each
     /// entry's own handle spelling, key, version and kind.

@@ -48,6 +48,19 @@ internal sealed class TestSchema : IAsyncDisposable
         return (T)(await cmd.ExecuteScalarAsync())!;
     }
 
+    /// <summary>The first column of every row, in the order the statement gives.</summary>
+    public async Task<List<T>> ListAsync<T>(string sql)
+    {
+        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ToString());
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await using var r = await cmd.ExecuteReaderAsync();
+        var list = new List<T>();
+        while (await r.ReadAsync())
+            list.Add(r.GetFieldValue<T>(0));
+        return list;
+    }
+
     public PostgresRecordStore OpenStore() => new(new PostgresStoreOptions { ConnectionString = ConnectionString });
 
     public async ValueTask DisposeAsync()
