@@ -152,7 +152,7 @@ public sealed class RedisManyTests : IDisposable
         await subscriber.PublishAsync(channel, Encoding.UTF8.GetBytes("*2 5 3 abc")); // malformed: ignored as a whole
         await subscriber.PublishAsync(channel, new byte[] { (byte)'*', 0xFF, 0x00 });
         // Another node publishes: a cache skips the echo of its own multi messages.
-        using var publisher = new RedisRecordCache(new RedisCacheOptions { Configuration = TestServers.Redis, KeyPrefix = _prefix });
+        using var publisher = new RedisRecordCache(new RedisCacheOptions { Configuration = TestServers.Redis!, KeyPrefix = _prefix });
         Assert.True(await publisher.PublishManyAsync(many));
         Assert.True(await publisher.PublishManyAsync([new RecordCommit("88.999/single", 4)]));
         Assert.True(await publisher.PublishAsync("88.999/last", 1));
@@ -172,7 +172,7 @@ public sealed class RedisManyTests : IDisposable
     public async Task A_publisher_skips_the_echo_of_its_own_multi_messages_while_other_subscribers_get_every_commit()
     {
         var writer = Cache();
-        using var otherCache = new RedisRecordCache(new RedisCacheOptions { Configuration = TestServers.Redis, KeyPrefix = _prefix });
+        using var otherCache = new RedisRecordCache(new RedisCacheOptions { Configuration = TestServers.Redis!, KeyPrefix = _prefix });
         var other = RedisTestCache.Connected(otherCache);
         var heardByWriter = new List<(string Key, long Version)>();
         var heardByOther = new List<(string Key, long Version)>();
