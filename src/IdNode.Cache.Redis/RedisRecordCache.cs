@@ -221,7 +221,7 @@ public sealed partial class RedisRecordCache : ISharedRecordCache, IInvalidation
                         var bytes = ((ReadOnlyMemory<byte>)message).Span;
                         if (bytes.Length > 0 && bytes[0] == (byte)'*')
                         {
-                            if (DecodeMany(bytes) is { } commits)
+                            if (!IsOwnEcho(bytes) && DecodeMany(bytes) is { } commits)
                             {
                                 foreach (var (k, v) in commits)
                                     handler(k, v);

@@ -151,9 +151,11 @@ public sealed class RedisManyTests : IDisposable
         var subscriber = cache.Multiplexer.GetSubscriber();
         await subscriber.PublishAsync(channel, Encoding.UTF8.GetBytes("*2 5 3 abc")); // malformed: ignored as a whole
         await subscriber.PublishAsync(channel, new byte[] { (byte)'*', 0xFF, 0x00 });
-        Assert.True(await cache.PublishManyAsync(many));
-        Assert.True(await cache.PublishManyAsync([new RecordCommit("88.999/single", 4)]));
-        Assert.True(await cache.PublishAsync("88.999/last", 1));
+        // Another node publishes: a cache skips the echo of its own multi messages.
+        using var publisher = new RedisRecordCache(new RedisCacheOptions { Configuration = TestServers.Redis!, KeyPrefix = _prefix });
+        Assert.True(await publisher.PublishManyAsync(many));
+        Assert.True(await publisher.PublishManyAsync([new RecordCommit("88.999/single", 4)]));
+        Assert.True(await publisher.PublishAsync("88.999/last", 1));
 
         Assert.Same(done.Task, await Task.WhenAny(done.Task, Task.Delay(TimeSpan.FromSeconds(20))));
         await Task.Delay(200); // time for anything extra (from the malformed messages) to show up
@@ -164,6 +166,52 @@ public sealed class RedisManyTests : IDisposable
             var want = many.Select(c => (c.Key, c.Version)).Append(("88.999/single", 4L)).Append(("88.999/last", 1L)).Order().ToList();
             Assert.Equal(want, received.Order().ToList());
         }
+    }
+
+    [SkippableFact]
+    public async Task A_publisher_skips_the_echo_of_its_own_multi_messages_while_other_subscribers_get_every_commit()
+    {
+        var writer = Cache();
+        using var otherCache = new RedisRecordCache(new RedisCacheOptions { Configuration = TestServers.Redis!, KeyPrefix = _prefix });
+        var other = RedisTestCache.Connected(otherCache);
+        var heardByWriter = new List<(string Key, long Version)>();
+        var heardByOther = new List<(string Key, long Version)>();
+        var otherDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writerDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var own = Enumerable.Range(0, 3).Select(i => new RecordCommit($"88.999/OWN-{i}", 2)).ToList();
+        writer.Subscribe((k, v) =>
+        {
+            lock (heardByWriter)
+            {
+                heardByWriter.Add((k, v));
+                if (k == "88.999/from-other")
+                    writerDone.TrySetResult();
+            }
+        });
+        other.Subscribe((k, v) =>
+        {
+            lock (heardByOther)
+            {
+                heardByOther.Add((k, v));
+                if (heardByOther.Count >= own.Count)
+                    otherDone.TrySetResult();
+            }
+        });
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(15) && !(writer.IsConnected && other.IsConnected))
+            await Task.Delay(20);
+        Assert.True(writer.IsConnected && other.IsConnected, "the invalidation subscriptions were not made within 15 s");
+
+        Assert.True(await writer.PublishManyAsync(own));
+        Assert.Same(otherDone.Task, await Task.WhenAny(otherDone.Task, Task.Delay(TimeSpan.FromSeconds(20))));
+        // Redis delivers in publish order: once the writer hears a later message, its own echo has come and gone.
+        Assert.True(await other.PublishAsync("88.999/from-other", 7));
+        Assert.Same(writerDone.Task, await Task.WhenAny(writerDone.Task, Task.Delay(TimeSpan.FromSeconds(20))));
+
+        lock (heardByOther)
+            Assert.Equal(own.Select(c => (c.Key, c.Version)), heardByOther.Take(own.Count));
+        lock (heardByWriter)
+            Assert.Equal([("88.999/from-other", 7L)], heardByWriter);
     }
 
     [SkippableFact]

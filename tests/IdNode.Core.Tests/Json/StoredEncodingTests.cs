@@ -45,6 +45,32 @@ public class StoredEncodingTests
     }
 
     [Fact]
+    public void Text_records_match_a_fresh_writer_for_every_ASCII_character_and_extreme_numbers()
+    {
+        // Text-only records take a byte-by-byte path; a character the encoder escapes must send the
+        // record down the general path, whichever field it is in.
+        for (var c = 0; c < 128; c++)
+        {
+            var ch = (char)c;
+            List<HandleValue> inText = [new(1, "URL", ValueData.FromString($"https://example.cn/a{ch}b"), Timestamp: 1_790_000_000)];
+            List<HandleValue> inType = [new(2, $"T{ch}", ValueData.FromString("x"), Ttl: -1, Timestamp: 0, Permissions: ValuePermissions.None)];
+            Assert.Equal(Fresh(inText), HandleJsonWriter.Stored(inText));
+            Assert.Equal(Fresh(inType), HandleJsonWriter.Stored(inType));
+        }
+        List<HandleValue> extremes =
+        [
+            new(int.MinValue, "", ValueData.FromString(""), Ttl: int.MaxValue, Timestamp: 253_402_300_799, Permissions: (ValuePermissions)0xF),
+            new(int.MaxValue, "中文", ValueData.FromString("x"), Ttl: int.MinValue, Timestamp: 1),
+            new(0, "URL", ValueData.FromString(new string('y', 100_000)), Ttl: 0, Timestamp: -62_135_596_800),
+        ];
+        Assert.Equal(Fresh(extremes), HandleJsonWriter.Stored(extremes));
+        Assert.Equal(Fresh([extremes[0], extremes[2]]), HandleJsonWriter.Stored([extremes[0], extremes[2]]));
+        var stamped = extremes.Select(v => v with { Timestamp = 1_800_000_000 }).ToList();
+        Assert.Equal(Fresh(stamped), HandleJsonWriter.Stored(extremes, 1_800_000_000));
+        Assert.Equal(Fresh([]), HandleJsonWriter.Stored([]));
+    }
+
+    [Fact]
     public void A_record_larger_than_the_retained_buffer_and_the_next_one_match_a_fresh_writer()
     {
         var huge = Record(1, textLength: 200_000);
