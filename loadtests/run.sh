@@ -20,6 +20,7 @@
 #   IDNODE_LOAD_ONLY="wrk h2load grpc gen p99"  which parts to run (e.g. IDNODE_LOAD_ONLY=wrk for the ratio alone;
 #                               "batch" runs only the production-mode batch rows, which "gen" includes)
 #                               "l2": the warm-from-Redis rows alone (production mode; they also run with "gen")
+#   IDNODE_LOAD_GRPC_WARMUP=10  seconds of h2load gRPC warm-up for the node and for BareGrpc before the gRPC rounds
 #   IDNODE_LOAD_PIN=1           p99 part: server (node or baseline) on core 1, every client on core 0 (taskset);
 #                               IDNODE_LOAD_PIN=0 runs the same part unpinned. Needs >= 2 cores.
 #   IDNODE_LOAD_P99_HTTPCLIENT=0  p99 part: skip the HttpClient open-loop rows (the raw client's are always run)
@@ -304,8 +305,11 @@ PY
   }
   # Both warmed first (JIT tiers, PGO, thread pool, GC budgets): BareGrpc is a fresh process, and
   # measuring it cold against a node warmed by the HTTP runs made the bare server look slower.
+  # 10 s each: after 3 s the node's gRPC path was still speeding up round after round (20.5k,
+  # 26.1k, 30.3k, 38.1k req/s against BareGrpc's 27.1k, 36.9k, 43.1k, 37.7k), its much larger
+  # pipeline taking longer to reach tier-1 code than the bare server's one method.
   for port in "$NODE_H2C" "$BARE_GRPC"; do
-    h2load -t2 -c"$CONNS" -m1 -D 3 "${GH[@]}" -d "$WORK/request.bin" "http://127.0.0.1:$port/idnode.v1.Resolver/Resolve" >/dev/null 2>&1
+    h2load -t2 -c"$CONNS" -m1 -D "${IDNODE_LOAD_GRPC_WARMUP:-10}" "${GH[@]}" -d "$WORK/request.bin" "http://127.0.0.1:$port/idnode.v1.Resolver/Resolve" >/dev/null 2>&1
   done
   for r in $(seq "$ROUNDS"); do
     run_grpc "hot grpc node" "$NODE_H2C"
