@@ -53,17 +53,18 @@ public sealed partial class PostgresRecordStore
 
     // The set-based forms of the two statements above, for a batch whose keys are all distinct:
     // one statement for every create and one for every update, whatever the batch size, instead of
-    // one per item. Parameters: $1 item indexes (returned, so results map back to the batch), then
-    // the items' columns as arrays, and the time. Each returns (index, committed, version, was_live)
+    // one per item. Parameters: the items' columns as arrays ($1 keys, $2 handles, $3 prefixes or
+    // expected versions, $4 data, $5 kinds, $6 actors), $7 the time, and $8 the item indexes
+    // (returned, so results map back to the batch). Each returns (index, committed, version, was_live)
     // for every item whose key has a row; an item without a row is a conflict at version 0.
 
     /// <summary>Expected version 0, set-based. Rows are inserted in key order (lock order, see <see cref="WriteBatchAsync"/>).</summary>
     private const string InsertManySql = """
         WITH t AS (
-            SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::smallint[], $7::text[]) AS t(i, key, handle, prefix, data, kind, actor)
+            SELECT * FROM unnest($8::int[], $1::text[], $2::text[], $3::text[], $4::bytea[], $5::smallint[], $6::text[]) AS t(i, key, handle, prefix, data, kind, actor)
         ), ins AS (
             INSERT INTO handles(key, handle, prefix, version, data, updated_at, kind, actor)
-            SELECT key, handle, prefix, 1, data, $8, kind, actor FROM t ORDER BY key COLLATE "C"
+            SELECT key, handle, prefix, 1, data, $7, kind, actor FROM t ORDER BY key COLLATE "C"
             ON CONFLICT (key) DO NOTHING
             RETURNING key
         )
@@ -83,11 +84,12 @@ public sealed partial class PostgresRecordStore
     /// (2000 rows of ~1.1 KB: both copies and the memory they fault in were ~3.5 µs of backend CPU
     /// per row, ~20 % of the whole transaction). The select list streams the rows in array order, which is
     /// already key order in the "C" collation (<see cref="CompareKeys"/>), so rows are still inserted
-    /// — and their keys locked — in the same order as every other statement here. $1 (item indexes) is unused.
+    /// — and their keys locked — in the same order as every other statement here. It returns no
+    /// rows, so it takes no item indexes ($1..$7 only).
     /// </summary>
     private const string InsertNewSql = """
         INSERT INTO handles(key, handle, prefix, version, data, updated_at, kind, actor)
-        SELECT unnest($2::text[]), unnest($3::text[]), unnest($4::text[]), 1, unnest($5::bytea[]), $8, unnest($6::smallint[]), unnest($7::text[])
+        SELECT unnest($1::text[]), unnest($2::text[]), unnest($3::text[]), 1, unnest($4::bytea[]), $7, unnest($5::smallint[]), unnest($6::text[])
         """;
 
     /// <summary>
@@ -98,12 +100,12 @@ public sealed partial class PostgresRecordStore
     /// </summary>
     private const string UpdateManySql = """
         WITH t AS (
-            SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::bigint[], $5::bytea[], $6::smallint[], $7::text[]) AS t(i, key, handle, expected, data, kind, actor)
+            SELECT * FROM unnest($8::int[], $1::text[], $2::text[], $3::bigint[], $4::bytea[], $5::smallint[], $6::text[]) AS t(i, key, handle, expected, data, kind, actor)
         ), cur AS (
             SELECT h.key, h.version, h.handle, h.kind, h.data, h.updated_at, h.actor, h.data IS NOT NULL AS was_live
             FROM handles h JOIN t ON h.key = t.key ORDER BY h.key FOR UPDATE OF h
         ), upd AS (
-            UPDATE handles h SET handle = t.handle, version = t.expected + 1, data = t.data, updated_at = $8, kind = t.kind, actor = t.actor
+            UPDATE handles h SET handle = t.handle, version = t.expected + 1, data = t.data, updated_at = $7, kind = t.kind, actor = t.actor
             FROM cur JOIN t ON t.key = cur.key
             WHERE h.key = cur.key AND cur.version = t.expected
             RETURNING h.key
@@ -416,21 +418,25 @@ public sealed partial class PostgresRecordStore
         foreach (var i in order)
             (writes[i].ExpectedVersion == 0 ? creates : updates).Add(i);
         if (creates.Count > 0)
-            batch.BatchCommands.Add(SetBasedCommand(optimistic ? InsertNewSql : InsertManySql, creates, writes, now, expected: false));
+            batch.BatchCommands.Add(optimistic
+                ? SetBasedCommand(InsertNewSql, creates, writes, now, expected: false, indexes: false)
+                : SetBasedCommand(InsertManySql, creates, writes, now, expected: false, indexes: true));
         if (updates.Count > 0)
-            batch.BatchCommands.Add(SetBasedCommand(UpdateManySql, updates, writes, now, expected: true));
+            batch.BatchCommands.Add(SetBasedCommand(UpdateManySql, updates, writes, now, expected: true, indexes: true));
         return optimistic ? creates : [];
     }
 
     /// <summary>
-    /// Parameters of <see cref="InsertManySql"/> ($4 the prefixes) or <see cref="UpdateManySql"/>
-    /// ($4 the expected versions): every column array filled in one pass and bound with its
-    /// element type, so Npgsql neither boxes nor inspects an object[] to find the type.
+    /// Parameters of <see cref="InsertManySql"/> and <see cref="InsertNewSql"/> ($3 the prefixes) or
+    /// <see cref="UpdateManySql"/> ($3 the expected versions), plus $8 the item indexes for the
+    /// statements that return rows (<paramref name="indexes"/>): every column array filled in one
+    /// pass and bound with its element type, so Npgsql neither boxes nor inspects an object[] to
+    /// find the type.
     /// </summary>
-    private static NpgsqlBatchCommand SetBasedCommand(string sql, List<int> items, IReadOnlyList<RecordWrite> writes, long now, bool expected)
+    private static NpgsqlBatchCommand SetBasedCommand(string sql, List<int> items, IReadOnlyList<RecordWrite> writes, long now, bool expected, bool indexes)
     {
         var n = items.Count;
-        var index = new int[n];
+        var index = indexes ? new int[n] : null;
         var keys = new string[n];
         var handles = new string[n];
         var prefixes = expected ? null : new string[n];
@@ -442,7 +448,8 @@ public sealed partial class PostgresRecordStore
         {
             var i = items[j];
             var w = writes[i];
-            index[j] = i;
+            if (index is not null)
+                index[j] = i;
             keys[j] = w.Key;
             handles[j] = w.Handle;
             if (expected)
@@ -454,7 +461,6 @@ public sealed partial class PostgresRecordStore
             actors[j] = w.Actor;
         }
         var cmd = new NpgsqlBatchCommand(sql);
-        cmd.Parameters.Add(new NpgsqlParameter<int[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = index });
         cmd.Parameters.Add(TextArray(keys));
         cmd.Parameters.Add(TextArray(handles));
         cmd.Parameters.Add(expected
@@ -464,6 +470,8 @@ public sealed partial class PostgresRecordStore
         cmd.Parameters.Add(new NpgsqlParameter<short[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Smallint, TypedValue = kinds });
         cmd.Parameters.Add(TextArray(actors));
         cmd.Parameters.Add(Int64(now));
+        if (index is not null)
+            cmd.Parameters.Add(new NpgsqlParameter<int[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = index });
         return cmd;
     }
 
