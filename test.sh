@@ -55,15 +55,21 @@ fi
 # A busy or refused port is retried on the next ones; what went wrong is repeated before the total.
 PROBLEMS=()
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# The port asked for and the next four candidates (+7 each) that nothing listens on.
+free_ports() {
+  local try port
+  for try in 0 1 2 3 4; do
+    port=$(($1 + try * 7))
+    port_busy "$port" || echo "$port"
+  done
+}
 start_pg() {
   if ! as_pg "$PG_BIN/initdb" -D "$WORK/pg" -U postgres --auth=trust -E UTF8 --no-locale --no-sync >"$WORK/initdb.log" 2>&1; then
     PROBLEMS+=("PostgreSQL initdb failed: $(tail -n 3 "$WORK/initdb.log" | tr '\n' ' ')")
     return 1
   fi
-  local port try
-  for try in 0 1 2 3 4; do
-    port=$((PG_PORT + try * 7))
-    if port_busy "$port"; then log "port $port is in use, trying another"; continue; fi
+  local port
+  for port in $(free_ports "$PG_PORT"); do
     if as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w -t 60 \
          -o "-p $port -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300 -c shared_buffers=256MB" \
          start >"$WORK/pg_ctl.log" 2>&1; then
@@ -90,9 +96,7 @@ fi
 
 # ---- Redis --------------------------------------------------------------------------------
 if command -v redis-server >/dev/null; then
-  for try in 0 1 2 3 4; do
-    port=$((REDIS_PORT + try * 7))
-    if port_busy "$port"; then log "port $port is in use, trying another"; continue; fi
+  for port in $(free_ports "$REDIS_PORT"); do
     redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
     pid=$!
     for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
