@@ -20,6 +20,8 @@
 #   IDNODE_LOAD_ONLY="wrk h2load grpc gen p99"  which parts to run (e.g. IDNODE_LOAD_ONLY=wrk for the ratio alone;
 #                               "batch" runs only the production-mode batch rows, which "gen" includes)
 #                               "l2": the warm-from-Redis rows alone (production mode; they also run with "gen")
+#   IDNODE_LOAD_BATCH_FLOOR=0   batch part: skip the COPY floor between rounds (a long steady-state run of
+#                               the node alone: IDNODE_LOAD_ROUNDS=1 IDNODE_LOAD_GEN_DURATION=120)
 #   IDNODE_LOAD_GRPC_WARMUP=10  seconds of h2load gRPC warm-up for the node and for BareGrpc before the gRPC rounds
 #   IDNODE_LOAD_PIN=1           p99 part: server (node or baseline) on core 1, every client on core 0 (taskset);
 #                               IDNODE_LOAD_PIN=0 runs the same part unpinned. Needs >= 2 cores.
@@ -539,6 +541,7 @@ if [[ $ONLY == *" gen "* || $ONLY == *" batch "* ]] && [ "$MODE" = production ];
     GEN_TOOL=bgen GEN_ITEMS=1 run_gen "gen grpc-batch (ids/s)" --scenario grpc-batch --grpc-target "http://127.0.0.1:$NODE_H2C" \
       --connections "$BATCH_CALLERS" --batch-size 2000 --duration "$GEN_DURATION" --warmup "$batch_warmup"
     batch_warmup=2
+    [ "${IDNODE_LOAD_BATCH_FLOOR:-1}" = 0 ] && continue
     GEN_TOOL=bgen GEN_ITEMS=1 run_gen "copy floor (ids/s)" --scenario copy-floor --pg "$ConnectionStrings__Postgres" \
       --connections "$BATCH_CALLERS" --batch-size 2000 --duration "$GEN_DURATION" --warmup 2
   done
