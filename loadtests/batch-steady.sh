@@ -48,7 +48,7 @@ pid_on() { ss -ltnpH "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 
 ticks() { [ -n "${1:-}" ] && awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 sample() {
   set +e +o pipefail   # a process not up yet is a zero, not the end of the sampler
-  local i=0 node redis pg gen be av ck bw ww t seq
+  local i=0 still=0 last_seq= node redis pg gen be av ck bw ww t seq
   while true; do
     node=$(pid_on "$BASE"); redis=$(pid_on $((BASE + 201))); pg=$(pid_on $((BASE + 200)))
     gen=$(pgrep -f IdNode.LoadTests.dll | head -n 1 || true)
@@ -65,6 +65,18 @@ sample() {
     seq=$(curl -s --max-time 1 "http://127.0.0.1:$BASE/metrics/cache" 2>/dev/null | grep -o '"lastSequence":[0-9]*' | cut -d: -f2 || true)
     echo "$(date +%s.%N) $(ticks "$node") $(ticks "$redis") $be $av $ck $bw $ww $(ticks "$gen") $(awk '/^cpu / { print $2 + $3 + $4 + $6 + $7 + $8 }' /proc/stat) ${seq:-0} $(cut -d' ' -f1 /proc/loadavg)"
     i=$((i + 1))
+    # A change-log position that stops moving for 15 s while the generator runs is a stall: keep
+    # what PostgreSQL is waiting on and the sockets' queues, once, for whoever reads the samples.
+    if [ -n "$gen" ] && [ "${seq:-0}" -gt 0 ] && [ "$seq" = "${last_seq:-}" ]; then still=$((still + 1)); else still=0; fi
+    last_seq=${seq:-0}
+    if [ "$still" = 15 ]; then
+      { echo "stalled at $(date -u +%T) at sequence $seq"
+        pg_sql "select pid, state, wait_event_type, wait_event, now() - xact_start, now() - state_change, left(query, 80) from pg_stat_activity where datname is not null"
+        pg_sql "select locktype, relation::regclass, mode, granted, pid from pg_locks where not granted"
+        ss -tnpi "( sport = :$((BASE + 1)) or dport = :$((BASE + 1)) or sport = :$((BASE + 200)) )"
+        curl -s --max-time 2 "http://127.0.0.1:$BASE/metrics/cache"; } >"$OUT/stall.txt" 2>&1
+      echo "[steady] the change log stopped moving for 15 s: $OUT/stall.txt" >&2
+    fi
     if [ -n "$pg" ] && [ $((i % 10)) = 0 ]; then
       echo "#pg $(date +%s) $(pg_sql "select checkpoints_timed + checkpoints_req, buffers_checkpoint, buffers_clean, buffers_backend from pg_stat_bgwriter" | tr '|' ' ')"
     fi
