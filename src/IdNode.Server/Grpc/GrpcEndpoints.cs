@@ -15,6 +15,10 @@ public static class GrpcEndpoints
         services.AddGrpcReflection();
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
         services.AddSingleton<GrpcAuthenticator>();
+        // Registered, so Grpc.AspNetCore takes these instances per call instead of constructing
+        // them (and resolving their dependencies) for every call; both are stateless.
+        services.AddSingleton<GrpcErrorInterceptor>();
+        services.AddSingleton<ResolverService>();
         services.AddSingleton<ChangeSignal>();
         services.AddSingleton<IRecordChangeListener>(sp => sp.GetRequiredService<ChangeSignal>());
         return services;
