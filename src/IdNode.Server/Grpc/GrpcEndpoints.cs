@@ -9,9 +9,17 @@ public static class GrpcEndpoints
 {
     public static IServiceCollection AddIdNodeGrpc(this IServiceCollection services)
     {
-        services.AddGrpc(o => o.Interceptors.Add<GrpcErrorInterceptor>());
-        // A BatchRegister of 2000 records of a few KiB each passes the 4 MiB default.
-        services.AddGrpc().AddServiceOptions<RegistryService>(o => o.MaxReceiveMessageSize = 64 * 1024 * 1024);
+        // The error interceptor per service, not globally: ResolverService maps its errors itself
+        // so its hot Resolve runs without the interceptor pipeline (see its remarks).
+        services.AddGrpc()
+            .AddServiceOptions<RegistryService>(o =>
+            {
+                o.Interceptors.Add<GrpcErrorInterceptor>();
+                // A BatchRegister of 2000 records of a few KiB each passes the 4 MiB default.
+                o.MaxReceiveMessageSize = 64 * 1024 * 1024;
+            })
+            .AddServiceOptions<ChangesService>(o => o.Interceptors.Add<GrpcErrorInterceptor>())
+            .AddServiceOptions<ManagementService>(o => o.Interceptors.Add<GrpcErrorInterceptor>());
         services.AddGrpcReflection();
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
         services.AddSingleton<GrpcAuthenticator>();

@@ -4,7 +4,10 @@ using IdNode.Core.Handles;
 
 namespace IdNode.Server.Grpc;
 
-/// <summary>Services throw the domain's HandleException; this turns it into the gRPC status of <see cref="GrpcStatusMap"/>, for every kind of call.</summary>
+/// <summary>
+/// Services throw the domain's HandleException; this turns it into the gRPC status of <see cref="GrpcStatusMap"/>, for every kind of call.
+/// Registered per service in <see cref="GrpcEndpoints"/>; <see cref="ResolverService"/> maps its own errors.
+/// </summary>
 public sealed class GrpcErrorInterceptor : Interceptor
 {
     /// <summary>

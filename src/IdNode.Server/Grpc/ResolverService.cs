@@ -14,8 +14,10 @@ namespace IdNode.Server.Grpc;
 /// <summary>gRPC resolution over the same <see cref="Core.Services.Resolver"/> (L1 → store) and read rules as the REST API.</summary>
 /// <remarks>
 /// Bound by <see cref="BindService"/> rather than the generated binder alone, so Resolve's answer
-/// can leave as bytes encoded once per cache entry (<see cref="PreEncodedResponses"/>).
-/// Reflection still finds the contract through the generated base class.
+/// can leave as bytes encoded once per cache entry (<see cref="PreEncodedMessages{TMessage}"/>).
+/// Reflection still finds the contract through the generated base class. Errors are mapped here,
+/// not by <see cref="GrpcErrorInterceptor"/>: any interceptor puts two async state machines into
+/// every call, cached or not, so this service is registered without one.
 /// </remarks>
 [BindServiceMethod(typeof(ResolverService), nameof(BindService))]
 public sealed class ResolverService(Core.Services.Resolver resolver, NodeSettings node, GrpcAuthenticator authenticator, WriteAuthorizer authorizer) : IdNode.Grpc.V1.Resolver.ResolverBase
@@ -28,10 +30,10 @@ public sealed class ResolverService(Core.Services.Resolver resolver, NodeSetting
     // Kept as a completed task so a hit returns the same task every time instead of a new one.
     private static readonly ConditionalWeakTable<CacheEntry, Task<ResolveResponse>> PublicAnswers = new();
 
-    /// <summary>The generated binding, with Resolve's response marshaller swapped for <see cref="PreEncodedResponses.Marshaller"/>.</summary>
+    /// <summary>The generated binding, with Resolve's response marshaller swapped for the pre-encoding one.</summary>
     /// <remarks>Takes the generated base type: Grpc.AspNetCore binds the overrides of that type's methods.</remarks>
     public static void BindService(ServiceBinderBase binder, IdNode.Grpc.V1.Resolver.ResolverBase? service)
-        => IdNode.Grpc.V1.Resolver.BindService(new PreEncodedResponses.Binder(binder), service!);
+        => IdNode.Grpc.V1.Resolver.BindService(new PreEncodedMessages<ResolveResponse>.Binder(binder, nameof(Resolve)), service!);
 
     public override Task<ResolveResponse> Resolve(ResolveRequest request, ServerCallContext context)
         => TryAnswerFromCache(request, context) ?? ResolveAsync(request, context);
@@ -56,17 +58,36 @@ public sealed class ResolverService(Core.Services.Resolver resolver, NodeSetting
 
     private async Task<ResolveResponse> ResolveAsync(ResolveRequest request, ServerCallContext context)
     {
-        var id = ProtoValues.ParseHandle(request.Handle, node);
-        var principal = await authenticator.AuthenticateAsync(context);
-        var entry = await resolver.ResolveAsync(id.Key, request.Authoritative, context.CancellationToken);
-        return Project(id, entry, request.FilterTypes, request.FilterIndexes, request.PublicOnly, principal);
+        try
+        {
+            var id = ProtoValues.ParseHandle(request.Handle, node);
+            var principal = await authenticator.AuthenticateAsync(context);
+            var entry = await resolver.ResolveAsync(id.Key, request.Authoritative, context.CancellationToken);
+            return Project(id, entry, request.FilterTypes, request.FilterIndexes, request.PublicOnly, principal);
+        }
+        catch (HandleException e)
+        {
+            throw GrpcStatusMap.ToRpcException(e);
+        }
     }
 
     private static Task<ResolveResponse> PublicAnswer(CacheEntry entry)
         => PublicAnswers.GetValue(entry, static e =>
-            Task.FromResult(PreEncodedResponses.Encode(ProtoValues.ToResponse(e.Record!, e.Record!.Values.Where(static v => v.IsPublicRead)))));
+            Task.FromResult(PreEncodedMessages<ResolveResponse>.Encode(ProtoValues.ToResponse(e.Record!, e.Record!.Values.Where(static v => v.IsPublicRead)))));
 
     public override async Task<BatchResolveResponse> BatchResolve(BatchResolveRequest request, ServerCallContext context)
+    {
+        try
+        {
+            return await BatchResolveCoreAsync(request, context);
+        }
+        catch (HandleException e)
+        {
+            throw GrpcStatusMap.ToRpcException(e);
+        }
+    }
+
+    private async Task<BatchResolveResponse> BatchResolveCoreAsync(BatchResolveRequest request, ServerCallContext context)
     {
         if (request.Handles.Count > MaxBatchItems)
             throw new HandleException(ResponseCode.ProtocolError, $"handles: at most {MaxBatchItems} per call (got {request.Handles.Count})");
