@@ -9,12 +9,24 @@ public static class GrpcEndpoints
 {
     public static IServiceCollection AddIdNodeGrpc(this IServiceCollection services)
     {
-        services.AddGrpc(o => o.Interceptors.Add<GrpcErrorInterceptor>());
-        // A BatchRegister of 2000 records of a few KiB each passes the 4 MiB default.
-        services.AddGrpc().AddServiceOptions<RegistryService>(o => o.MaxReceiveMessageSize = 64 * 1024 * 1024);
+        // The error interceptor per service, not globally: ResolverService maps its errors itself
+        // so its hot Resolve runs without the interceptor pipeline (see its remarks).
+        services.AddGrpc()
+            .AddServiceOptions<RegistryService>(o =>
+            {
+                o.Interceptors.Add<GrpcErrorInterceptor>();
+                // A BatchRegister of 2000 records of a few KiB each passes the 4 MiB default.
+                o.MaxReceiveMessageSize = 64 * 1024 * 1024;
+            })
+            .AddServiceOptions<ChangesService>(o => o.Interceptors.Add<GrpcErrorInterceptor>())
+            .AddServiceOptions<ManagementService>(o => o.Interceptors.Add<GrpcErrorInterceptor>());
         services.AddGrpcReflection();
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
         services.AddSingleton<GrpcAuthenticator>();
+        // Registered, so Grpc.AspNetCore takes these instances per call instead of constructing
+        // them (and resolving their dependencies) for every call; both are stateless.
+        services.AddSingleton<GrpcErrorInterceptor>();
+        services.AddSingleton<ResolverService>();
         services.AddSingleton<ChangeSignal>();
         services.AddSingleton<IRecordChangeListener>(sp => sp.GetRequiredService<ChangeSignal>());
         return services;

@@ -123,6 +123,68 @@ public sealed class ResolverServiceTests : IClassFixture<GrpcTestServer>
         Assert.Equal("https://example.cn/new", (await _server.Resolver.ResolveAsync(request)).Values[0].Data.Text);
     }
 
+    // The cached answer (encoded once per cache entry) must follow every write: a new version is a
+    // new entry, so the next resolve after an update or delete can never see the old bytes.
+    [Fact]
+    public async Task Cached_resolve_after_an_update_returns_the_new_version()
+    {
+        await CreateAsync("88.999.10/Hot-Update", GrpcTestServer.Url("https://example.cn/v1"));
+        var request = new ResolveRequest { Handle = "88.999.10/Hot-Update" };
+        var first = await _server.Resolver.ResolveAsync(request);
+        var cached = await _server.Resolver.ResolveAsync(request);
+        Assert.Equal(first, cached);
+
+        var update = new UpdateRequest { Handle = "88.999.10/Hot-Update" };
+        update.Values.Add(GrpcTestServer.Url("https://example.cn/v2"));
+        var written = await _server.Registry.UpdateAsync(update, GrpcTestServer.Admin);
+
+        var after = await _server.Resolver.ResolveAsync(request);
+        Assert.Equal("https://example.cn/v2", Assert.Single(after.Values).Data.Text);
+        Assert.Equal(written.Version, after.Version);
+        Assert.True(after.Version > cached.Version);
+        Assert.Equal(after, await _server.Resolver.ResolveAsync(request));
+    }
+
+    [Fact]
+    public async Task Cached_resolve_after_a_delete_is_not_found_with_rc_100()
+    {
+        await CreateAsync("88.999.10/Hot-Delete", GrpcTestServer.Url("https://example.cn/d"));
+        var request = new ResolveRequest { Handle = "88.999.10/Hot-Delete" };
+        await _server.Resolver.ResolveAsync(request);
+        await _server.Resolver.ResolveAsync(request);
+
+        await _server.Registry.DeleteAsync(new DeleteRequest { Handle = "88.999.10/Hot-Delete" }, GrpcTestServer.Admin);
+
+        var e = await GrpcAssert.FailsWith(StatusCode.NotFound, () => _server.Resolver.ResolveAsync(request).ResponseAsync, responseCode: 100);
+        Assert.Contains("88.999.10/Hot-Delete", e.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cached_identifier_still_gives_credentials_their_own_answer()
+    {
+        await CreateAsync("88.999.10/Hot-Private", GrpcTestServer.Url("https://example.cn/hp"), Value(2, "SECRET_NOTE", "internal", permissions: 0b1100));
+        var request = new ResolveRequest { Handle = "88.999.10/Hot-Private" };
+        // Anonymous calls first, so the public answer is cached before the authorised ones come.
+        Assert.Equal([1], (await _server.Resolver.ResolveAsync(request)).Values.Select(v => v.Index));
+        Assert.Equal([1], (await _server.Resolver.ResolveAsync(request)).Values.Select(v => v.Index));
+
+        Assert.Equal([1, 2], (await _server.Resolver.ResolveAsync(request, GrpcTestServer.Admin)).Values.Select(v => v.Index));
+        await GrpcAssert.FailsWith(StatusCode.Unauthenticated,
+            () => _server.Resolver.ResolveAsync(request, GrpcTestServer.Basic($"300:{GrpcTestServer.Prefix}/ADMIN", "wrong-secret")).ResponseAsync, responseCode: 403);
+    }
+
+    [Fact]
+    public async Task A_filtered_answer_encoded_per_call_equals_the_cached_one()
+    {
+        await CreateAsync("88.999.10/Hot-Filter", GrpcTestServer.Url("https://example.cn/hf"));
+        var plain = new ResolveRequest { Handle = "88.999.10/Hot-Filter" };
+        var filtered = new ResolveRequest { Handle = "88.999.10/Hot-Filter" };
+        filtered.FilterIndexes.Add(1);
+
+        await _server.Resolver.ResolveAsync(plain);
+        Assert.Equal(await _server.Resolver.ResolveAsync(filtered), await _server.Resolver.ResolveAsync(plain));
+    }
+
     [Fact]
     public async Task BatchResolve_gives_every_item_its_own_status_in_request_order()
     {
