@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using IdNode.Core.Caching;
+using IdNode.Core.Identifiers;
 using IdNode.Core.Json;
 using IdNode.Core.Ports;
 using IdNode.Core.Records;
@@ -48,6 +49,20 @@ public sealed class Resolver : IRecordChangeListener
     {
         get => _sharedReadsEnabled;
         set => _sharedReadsEnabled = value;
+    }
+
+    /// <summary>
+    /// The hot paths' lookup (HTTP and gRPC): <paramref name="identifier"/> as the client wrote it,
+    /// normalised into a stack buffer, so a hit allocates no key. False for anything that does not
+    /// normalise — the slow path parses it again and owns every error message.
+    /// </summary>
+    public bool TryGetCached(ReadOnlySpan<char> identifier, IdentifierRules rules, out CacheEntry entry)
+    {
+        entry = null!;
+        if (identifier.IsEmpty || identifier.Length > rules.MaxLength)
+            return false;
+        Span<char> key = stackalloc char[identifier.Length];
+        return !IdentifierParser.Normalize(identifier, key, rules, out _).IsError && TryGetCached(key, out entry);
     }
 
     /// <summary>A cached entry for the fast path; never one under a stopped or self-hosted prefix (the slow path then reports that).</summary>

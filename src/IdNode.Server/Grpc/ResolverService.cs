@@ -46,12 +46,8 @@ public sealed class ResolverService(Core.Services.Resolver resolver, NodeSetting
     /// </summary>
     private Task<ResolveResponse>? TryAnswerFromCache(ResolveRequest request, ServerCallContext context)
     {
-        var handle = request.Handle;
-        if (request.Authoritative || request.FilterTypes.Count != 0 || request.FilterIndexes.Count != 0
-            || handle.Length == 0 || handle.Length > node.Rules.MaxLength || GrpcAuthenticator.HasCredential(context))
-            return null;
-        Span<char> key = stackalloc char[handle.Length];
-        if (IdentifierParser.Normalize(handle, key, node.Rules, out _).IsError || !resolver.TryGetCached(key, out var entry) || !entry.IsFound)
+        if (request.Authoritative || request.FilterTypes.Count != 0 || request.FilterIndexes.Count != 0 || GrpcAuthenticator.HasCredential(context)
+            || !resolver.TryGetCached(request.Handle, node.Rules, out var entry) || !entry.IsFound)
             return null;
         return PublicAnswer(entry);
     }

@@ -34,12 +34,9 @@ public sealed class ResolveMiddleware(RequestDelegate next, Resolver resolver, N
                 : next(context);
         var encoded = path[ApiPrefix.Length..];
 
-        if (encoded.IndexOf('%') < 0 && !request.QueryString.HasValue && request.Headers.Authorization.Count == 0
-            && encoded.Length <= node.Rules.MaxLength)
+        if (encoded.IndexOf('%') < 0 && !request.QueryString.HasValue && request.Headers.Authorization.Count == 0)
         {
-            Span<char> key = stackalloc char[encoded.Length];
-            var error = IdentifierParser.Normalize(encoded, key, node.Rules, out _);
-            if (!error.IsError && resolver.TryGetCached(key, out var hit) && hit.PublicJson is { } bytes)
+            if (resolver.TryGetCached(encoded, node.Rules, out var hit) && hit.PublicJson is { } bytes)
             {
                 var response = context.Response;
                 response.StatusCode = StatusCodes.Status200OK;
