@@ -39,13 +39,11 @@ fi
 echo "[steady] free memory at start: $(mem_free)" >&2
 
 PSQL=$(ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -n 1 || true)
-pg_sql() {
-  [ -n "$PSQL" ] || return 0
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$PSQL" -h 127.0.0.1 -p $((BASE + 200)) -U postgres -Atc "$1" 2>/dev/null
-  else "$PSQL" -h 127.0.0.1 -p $((BASE + 200)) -U postgres -Atc "$1" 2>/dev/null; fi
-}
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }   # as in run.sh
+pg_sql() { [ -z "$PSQL" ] || as_pg "$PSQL" -h 127.0.0.1 -p $((BASE + 200)) -U postgres -Atc "$1" 2>/dev/null; }
 pid_on() { ss -ltnpH "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2; }
-ticks() { [ -n "${1:-}" ] && awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# CPU ticks of a process; -1 when it is not there (not started yet, or gone).
+ticks() { [ -n "${1:-}" ] && awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo -1; }
 sample() {
   set +e +o pipefail   # a process not up yet is a zero, not the end of the sampler
   local i=0 still=0 last_seq= node redis pg gen be av ck bw ww t seq
@@ -114,8 +112,8 @@ while i < len(rows) - 1:
     a, b = rows[i], rows[j]
     ids, dt = b[10] - a[10], b[0] - a[0]
     if ids > 0 and dt > 5:
-        # A process that ended inside the window (the generator at the end) shows as "-".
-        cpu = [f"{(b[k] - a[k]) / hz * 1e6 / ids:7.1f}" if b[k] >= a[k] and (a[k] or k > 3) else "      -" for k in range(1, 10)]
+        # A process missing at either end of the window (the generator once it has finished) shows as "-".
+        cpu = [f"{(b[k] - a[k]) / hz * 1e6 / ids:7.1f}" if min(a[k], b[k]) >= 0 and b[k] >= a[k] else "      -" for k in range(1, 10)]
         print(f"{a[0] - t0:5.0f}s {ids / dt:7.0f}    " + " ".join(cpu) + f"   {b[11]}")
     i = j
 if pg:

@@ -63,8 +63,8 @@ public sealed partial class PostgresRecordStore : IRecordStore, IRegistryStore, 
         }
     }
 
-    // Npgsql's own default: a connection string asking for another size keeps it.
-    private const int DefaultWriteBufferSize = 8192;
+    // Npgsql's own default, read from Npgsql: a connection string asking for another size keeps it.
+    private static readonly int DefaultWriteBufferSize = new NpgsqlConnectionStringBuilder().WriteBufferSize;
 
     public async ValueTask<StoredRecord?> GetAsync(string key, CancellationToken cancellationToken = default)
     {

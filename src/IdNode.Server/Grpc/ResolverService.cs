@@ -3,7 +3,6 @@ using Grpc.Core;
 using IdNode.Core.Auth;
 using IdNode.Core.Caching;
 using IdNode.Core.Handles;
-using IdNode.Core.Identifiers;
 using IdNode.Core.Node;
 using IdNode.Core.Records;
 using IdNode.Core.Services;
